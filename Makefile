@@ -1,0 +1,78 @@
+# Two commands a newcomer needs: `make run` and `make test`. Everything else is a step of those.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON_VERSION := $(shell cat .python-version)
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+RASA := $(BIN)/rasa
+UV_VERSION := 0.13.8
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONWARNINGS := ignore::DeprecationWarning
+
+# What the model is trained from: a change here (and only here) retrains.
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml') \
+	$(wildcard bot/triage/*.py)
+MODEL := models/current.tar.gz
+
+.PHONY: help setup run test train validate directory pytest story-test lock clean
+
+help:
+	@echo "make run    set up, load the directory, train if needed, start the assistant"
+	@echo "make test   set up, validate data, train if needed, run pytest and story tests"
+
+# --- setup: a Python $(PYTHON_VERSION) venv with the locked dependencies, redone only when the lock changes
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@command -v python$(basename $(PYTHON_VERSION)) >/dev/null || { \
+		echo "Python $(basename $(PYTHON_VERSION)) is required (pyenv install $(PYTHON_VERSION))" >&2; exit 1; }
+	@test -x $(PY) || python$(basename $(PYTHON_VERSION)) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip install --quiet --python $(PY) -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(PY) --no-deps -e .
+	@touch $@
+
+setup: $(VENV)/.installed
+
+lock: $(VENV)/.installed
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev --python-version 3.10 -o requirements.lock
+
+# --- data and model
+directory: setup
+	$(PY) -m bot directory load
+
+validate: setup
+	$(RASA) data validate --fail-on-warnings > var/validate.log 2>&1 || { cat var/validate.log; exit 1; }
+	@echo "rasa data validate: clean"
+
+$(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
+	@echo "Training the model (about 2 minutes; log in var/train.log)..."
+	$(RASA) train --fixed-model-name current > var/train.log 2>&1 || { tail -50 var/train.log; exit 1; }
+	@touch $@
+
+train: $(MODEL)
+
+# --- the two commands
+run: setup directory train
+	$(PY) -m bot run
+
+pytest: setup train
+	$(PY) -m pytest
+
+story-test: setup train
+	$(RASA) test core --stories tests/stories --fail-on-prediction-errors --out results/core \
+		> var/story-test.log 2>&1 || { tail -60 var/story-test.log; cat results/core/failed_test_stories.yml 2>/dev/null; exit 1; }
+	@grep -E "Correct:|Accuracy:" var/story-test.log | head -4 || true
+	@echo "Story tests: passed"
+
+# Stages run in order and each prints how long it took (CI reads these lines).
+test:
+	@for stage in setup validate train pytest story-test; do \
+		start=$$(date +%s); echo "::: $$stage"; \
+		$(MAKE) --no-print-directory $$stage; \
+		echo "::: $$stage took $$(( $$(date +%s) - start ))s"; \
+	done
+
+clean:
+	rm -rf $(VENV) models .rasa results var/*.db var/*.log

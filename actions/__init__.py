@@ -1,0 +1,1 @@
+"""Rasa SDK custom actions. Thin: read slots, call into bot/, set slots."""

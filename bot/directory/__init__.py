@@ -1,0 +1,1 @@
+"""The services directory: staff YAML in, SQLAlchemy tables, queries the actions call."""
