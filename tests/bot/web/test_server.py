@@ -1,0 +1,32 @@
+"""The web page server on its own: it must fail safe when Rasa is unreachable."""
+from __future__ import annotations
+
+import json
+
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.runtime import free_port
+from bot.web.server import make_app
+
+
+async def _post(rasa_url: str, body: bytes) -> tuple[int, str]:
+    async with TestClient(TestServer(make_app(rasa_url))) as client:
+        resp = await client.post("/webhooks/rest/webhook", data=body)
+        return resp.status, await resp.text()
+
+
+def test_rasa_down_gives_111_999_message():
+    import asyncio
+
+    dead = f"http://127.0.0.1:{free_port()}"  # nothing listens here
+    status, text = asyncio.run(_post(dead, json.dumps({"sender": "x", "message": "hi"}).encode()))
+    assert status == 503
+    message = json.loads(text)[0]["text"]
+    assert "111" in message and "999" in message
+
+
+def test_oversized_body_is_refused_with_413():
+    import asyncio
+
+    status, _ = asyncio.run(_post("http://127.0.0.1:9", b"x" * (65 * 1024)))
+    assert status == 413
