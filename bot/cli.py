@@ -25,16 +25,54 @@ def directory() -> None:
     """Check and publish the services directory (services_directory/*.yml)."""
 
 
+@directory.command("validate")
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path),
+                default=SERVICES_DIRECTORY)
+def directory_validate(path: Path) -> None:
+    """Check the directory files under PATH (or one file): every problem as file:line: field: message.
+
+    Exits 1 if there is any error; warnings alone exit 0.
+    """
+    from bot.directory.validation import validate_directory
+
+    report = validate_directory(path)
+    for problem in report.problems:
+        click.echo(str(problem))
+    click.echo(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s) in "
+               f"{len(report.files)} file(s) checked.", err=True)
+    sys.exit(1 if report.errors else 0)
+
+
 @directory.command("load")
 @click.argument("path", required=False, type=click.Path(exists=True, path_type=Path),
                 default=SERVICES_DIRECTORY)
 def directory_load(path: Path) -> None:
-    """Load the YAML files under PATH into the live directory database."""
-    from bot.directory.db import get_engine
-    from bot.directory.loader import load
+    """Validate the files under PATH, then publish them to the live directory in one step.
 
-    count = load(path, get_engine())
-    click.echo(f"Loaded {count} services from {path}.")
+    With any error nothing changes: residents keep getting the directory as it was.
+    """
+    from bot.directory.db import get_engine
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.directory.loader import LoadError, load
+
+    try:
+        result = load(path, get_engine())
+    except SQLAlchemyError as exc:
+        click.echo(f"Not published: the directory database could not be written "
+                   f"({exc.__class__.__name__}: {str(exc.orig if hasattr(exc, 'orig') else exc)[:200]}). "
+                   "The live directory was not changed.", err=True)
+        sys.exit(1)
+    except LoadError as exc:
+        for problem in exc.report.problems:
+            click.echo(str(problem))
+        click.echo(f"Not published: {len(exc.report.errors)} error(s). The live directory was not changed.",
+                   err=True)
+        sys.exit(1)
+    for problem in result.report.warnings:
+        click.echo(str(problem))
+    click.echo(f"Published {result.services} services in {result.communities} files "
+               f"(version {result.version}).")
 
 
 @main.command()

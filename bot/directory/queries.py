@@ -1,25 +1,299 @@
-"""Questions the conversation asks of the directory."""
+"""The questions the conversation asks of the directory: a library API the actions call.
+
+- resolve_place: a town (typos too), a full postcode or a district → a Care Community, or an
+  explicit ambiguity (Willaston, CW10) for the conversation to ask about.
+- find_services: places of a type or offering a service in a community, then its neighbours,
+  with opening status at a given time and eligibility (age, sex) applied.
+
+Every call reads the live database, so a `directory load` is seen at once. Place names, the
+only thing kept in memory, are reloaded whenever the directory version changes.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+import re
+import threading
+from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.directory.models import Service
+from bot.directory import models as m
+from bot.directory.opening_hours import (LONDON, DatedException, OpeningRules, WeeklySession,
+                                         hours_text, is_open, next_opening, status_text)
+from bot.directory.source import NATIONAL
+from bot.directory.validation import normalise_name
+
+FULL_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9])([A-Z]{2})$")
+SECTOR = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ([0-9])$")
+DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
+POSTCODE_IN_TEXT = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)(?: ?([0-9])([A-Z]{2})?)?\b")
+FUZZY_CUTOFF = 85  # rapidfuzz ratio (0-100) a misspelt place name must reach
+MIN_FUZZY_LENGTH = 4  # shorter words only match exactly
+
+
+# --- places --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CommunityOption:
+    id: str
+    name: str
+    note: str | None = None
 
 
 @dataclass(frozen=True)
-class Place:
-    name: str
-    address: str | None
-    phone: str | None
+class PlaceMatch:
+    """found: one community; ambiguous: ask which; unknown: not in the directory."""
+    status: str
+    options: tuple[CommunityOption, ...] = ()
+    place: str | None = None
+    matched_by: str | None = None  # postcode, name, misspelling
+
+    @property
+    def community_id(self) -> str | None:
+        return self.options[0].id if self.status == "found" else None
 
 
-def find_services(engine: Engine, service_type: str, limit: int = 3) -> list[Place]:
+@dataclass
+class _PlaceIndex:
+    version: str | None = None
+    names: dict[str, list[m.PlaceName]] = field(default_factory=dict)
+    postcodes: dict[str, list[m.PostcodeArea]] = field(default_factory=dict)
+    communities: dict[str, str] = field(default_factory=dict)
+
+
+_index_lock = threading.Lock()
+_indexes: dict[str, _PlaceIndex] = {}
+
+
+def directory_version(session: Session) -> str | None:
+    return session.execute(select(m.DirectoryVersion.version).where(m.DirectoryVersion.id == 1)).scalar()
+
+
+def _place_index(engine: Engine) -> _PlaceIndex:
+    key = str(engine.url)
     with Session(engine) as session:
-        rows = session.execute(
-            select(Service).where(Service.type == service_type).order_by(Service.name).limit(limit)
-        ).scalars()
-        return [Place(r.name, ", ".join(filter(None, [r.address, r.postcode])), r.phone) for r in rows]
+        version = directory_version(session)
+        cached = _indexes.get(key)
+        if cached and cached.version == version:
+            return cached
+        index = _PlaceIndex(version=version)
+        for row in session.execute(select(m.PlaceName)).scalars():
+            index.names.setdefault(row.key, []).append(row)
+        for row in session.execute(select(m.PostcodeArea)).scalars():
+            index.postcodes.setdefault(row.code, []).append(row)
+        index.communities = dict(session.execute(select(m.Community.id, m.Community.name)).all())
+        session.expunge_all()
+    with _index_lock:
+        _indexes[key] = index
+    return index
+
+
+def _match(index: _PlaceIndex, rows: list, place: str, matched_by: str) -> PlaceMatch:
+    seen: dict[str, CommunityOption] = {}
+    for row in rows:
+        seen.setdefault(row.community_id, CommunityOption(row.community_id, index.communities.get(row.community_id, row.community_id), row.note))
+    options = tuple(sorted(seen.values(), key=lambda o: o.id))
+    return PlaceMatch("found" if len(options) == 1 else "ambiguous", options, place, matched_by)
+
+
+def normalise_postcode(text: str) -> str | None:
+    """'cw9 5hr' → 'CW9 5HR'; 'cw9' → 'CW9'; 'cw10 1' → 'CW10 1'; anything else None."""
+    compact = re.sub(r"\s+", "", text.upper())
+    full = FULL_POSTCODE.match(compact)
+    if full:
+        return f"{full.group(1)} {full.group(2)}{full.group(3)}"
+    sector = SECTOR.match(re.sub(r"\s+", " ", text.upper().strip()))
+    if sector:
+        return f"{sector.group(1)} {sector.group(2)}"
+    return compact if DISTRICT.match(compact) and any(c.isdigit() for c in compact) else None
+
+
+def _resolve_postcode(index: _PlaceIndex, code: str) -> PlaceMatch | None:
+    parts = code.split(" ")
+    district = parts[0]
+    sector = f"{district} {parts[1][0]}" if len(parts) > 1 else None
+    for candidate in (sector, district):
+        if candidate and candidate in index.postcodes:
+            return _match(index, index.postcodes[candidate], code, "postcode")
+    return PlaceMatch("unknown", place=code, matched_by="postcode")
+
+
+def _word_spans(words: list[str], longest: int = 3):
+    for size in range(min(longest, len(words)), 0, -1):
+        for start in range(len(words) - size + 1):
+            yield " ".join(words[start:start + size])
+
+
+def resolve_place(engine: Engine, text: str, fuzzy: bool = True) -> PlaceMatch:
+    """A town, village, suburb (misspellings allowed), postcode or district → a community.
+
+    `fuzzy=False` for scanning a whole message, where a near-miss is more likely another word.
+    """
+    index = _place_index(engine)
+    cleaned = text.strip()
+    code = normalise_postcode(cleaned)
+    if code:
+        return _resolve_postcode(index, code)
+    for found in POSTCODE_IN_TEXT.finditer(cleaned.upper()):
+        code = normalise_postcode(found.group(0))
+        if code and code.split(" ")[0] in index.postcodes:
+            return _resolve_postcode(index, code)
+    key = normalise_name(cleaned)
+    if key in index.names:
+        return _match(index, index.names[key], index.names[key][0].canonical, "name")
+    words = key.split()
+    for span in _word_spans(words):
+        if span in index.names:
+            return _match(index, index.names[span], index.names[span][0].canonical, "name")
+    best: tuple[float, str] | None = None
+    for span in _word_spans(words) if fuzzy else ():
+        if len(span) < MIN_FUZZY_LENGTH:
+            continue
+        hit = process.extractOne(span, index.names.keys(), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+        if hit and (best is None or hit[1] > best[0]):
+            best = (hit[1], hit[0])
+    if best:
+        rows = index.names[best[1]]
+        return _match(index, rows, rows[0].canonical, "misspelling")
+    return PlaceMatch("unknown", place=cleaned)
+
+
+def community_name(engine: Engine, community_id: str) -> str | None:
+    return _place_index(engine).communities.get(community_id)
+
+
+# --- services ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PhoneNumber:
+    number: str
+    type: str
+    description: str | None
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    id: str
+    name: str
+    type: str
+    community_id: str
+    address: str | None
+    postcode: str | None
+    phones: tuple[PhoneNumber, ...]
+    website: str | None
+    offers: tuple[str, ...]
+    description: str | None
+    registered_patients_only: bool
+    eligibility_note: str | None
+    accessibility: tuple[str, ...]
+    open_now: bool | None  # None when hours are not listed
+    status: str  # "Open now until 6pm"
+    today_hours: str
+    next_opening: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    services: tuple[ServiceInfo, ...]
+    community_id: str | None
+    searched: tuple[str, ...]  # communities looked in, in order
+    widened: bool  # the answers come from a neighbouring community or national services
+
+    @property
+    def found(self) -> bool:
+        return bool(self.services)
+
+
+def rules_for(row: m.Service) -> OpeningRules:
+    return OpeningRules(
+        sessions=tuple(WeeklySession(s.weekday, s.opens, s.closes, s.overnight, s.valid_from, s.valid_to)
+                       for s in row.schedules if not s.bank_holiday),
+        always_open=row.always_open,
+        bank_holidays=row.bank_holidays,
+        bank_holiday_hours=tuple((s.opens, s.closes) for s in row.schedules if s.bank_holiday),
+        exceptions=tuple(DatedException(e.starts, e.ends, e.closed, e.opens, e.closes) for e in row.exceptions),
+    )
+
+
+def eligible(row: m.Service, age: int | None, sex: str | None) -> bool:
+    if age is not None:
+        if row.min_age is not None and age < row.min_age:
+            return False
+        if row.max_age is not None and age > row.max_age:
+            return False
+    return not (sex and row.sex and sex != row.sex)
+
+
+def _info(row: m.Service, at: dt.datetime) -> ServiceInfo:
+    rules = rules_for(row)
+    loc = row.location
+    return ServiceInfo(
+        id=row.id, name=row.name, type=row.type, community_id=row.community_id,
+        address=loc.address if loc else None, postcode=loc.postcode if loc else None,
+        phones=tuple(PhoneNumber(p.number, p.type, p.description) for p in row.phones),
+        website=row.website, offers=tuple(sorted(o.code for o in row.offers)),
+        description=row.description, registered_patients_only=row.registered_patients_only,
+        eligibility_note=row.eligibility_note,
+        accessibility=tuple(row.accessibility.splitlines()) if row.accessibility else (),
+        open_now=is_open(rules, at) if rules.known else None,
+        status=status_text(rules, at), today_hours=hours_text(rules, at.astimezone(LONDON).date()),
+        next_opening=next_opening(rules, at) if rules.known else None,
+    )
+
+
+def _sort_key(info: ServiceInfo, at: dt.datetime):
+    far = at + dt.timedelta(days=365)
+    return (not info.open_now, info.next_opening or far, info.name)
+
+
+def _candidates(session: Session, communities: list[str], service_type: str | None,
+                offer: str | None) -> list[m.Service]:
+    query = select(m.Service).where(m.Service.community_id.in_(communities), m.Service.status == "active")
+    if service_type:
+        query = query.where(m.Service.type == service_type)
+    if offer:
+        query = query.where(m.Service.id.in_(select(m.ServiceOffer.service_id).where(m.ServiceOffer.code == offer)))
+    return list(session.execute(query).scalars().unique())
+
+
+def neighbours(session: Session, community_id: str) -> list[str]:
+    return list(session.execute(
+        select(m.CommunityNeighbour.neighbour_id).where(m.CommunityNeighbour.community_id == community_id)
+        .order_by(m.CommunityNeighbour.rank)).scalars())
+
+
+def find_services(engine: Engine, community_id: str | None, service_type: str | None = None,
+                  offer: str | None = None, at: dt.datetime | None = None, age: int | None = None,
+                  sex: str | None = None, open_only: bool = False, limit: int = 3,
+                  widen: bool = True) -> SearchResult:
+    """Up to `limit` suitable places: open ones first, then the soonest to open.
+
+    Looks in the community, then (with `widen`) its neighbours together, then national
+    services, and stops at the first of those that has something suitable.
+    """
+    if not service_type and not offer:
+        raise ValueError("give a service type or an offered service")
+    at = at or dt.datetime.now(LONDON)
+    with Session(engine) as session:
+        tiers: list[list[str]] = []
+        if community_id:
+            tiers.append([community_id])
+            if widen:
+                near = neighbours(session, community_id)
+                if near:
+                    tiers.append(near)
+        tiers.append([NATIONAL])
+        searched: list[str] = []
+        for depth, tier in enumerate(tiers):
+            searched += tier
+            infos = [_info(row, at) for row in _candidates(session, tier, service_type, offer)
+                     if eligible(row, age, sex)]
+            if open_only:
+                infos = [i for i in infos if i.open_now]
+            if infos:
+                infos.sort(key=lambda i: _sort_key(i, at))
+                return SearchResult(tuple(infos[:limit]), community_id, tuple(searched), depth > 0)
+        return SearchResult((), community_id, tuple(searched), False)

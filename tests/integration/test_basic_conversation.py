@@ -27,12 +27,18 @@ def test_out_of_scope_offers_menu_and_reminds_of_111_and_999(assistant):
 
 def test_find_pharmacy_reads_directory_through_custom_action(assistant):
     sender = new_sender()
-    reply = texts(assistant.send("where is the nearest chemist", sender))
-    assert assistant.slots(sender)["service_type"] == "pharmacy"
+    reply = texts(assistant.send("where is the nearest chemist in Northwich", sender))
+    slots = assistant.slots(sender)
+    assert slots["service_type"] == "pharmacy" and slots["care_community"] == "northwich"
     # The names come from the staff YAML loaded into the test database, not from the model.
-    doc = yaml.safe_load((SERVICES_DIRECTORY / "cheshire-west" / "chester-central.yml").read_text())
+    doc = yaml.safe_load((SERVICES_DIRECTORY / "cheshire-west" / "northwich.yml").read_text())
     pharmacies = [s["name"] for s in doc["services"] if s["type"] == "pharmacy"]
     assert any(name in reply for name in pharmacies), reply
+
+
+def test_find_service_asks_where_when_place_unknown(assistant):
+    reply = texts(assistant.send("find a dentist"))
+    assert "town, village or postcode" in reply
 
 
 def test_web_page_is_served_and_proxies_to_rasa(assistant):

@@ -1,23 +1,123 @@
-"""The directory loader and query against a real SQLite database."""
+"""Publishing the directory: validate, then swap atomically (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
+import uuid
 from pathlib import Path
 
-from bot.directory.db import engine_for
-from bot.directory.loader import load
-from bot.directory.queries import find_services
+import pytest
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.orm import Session
+
+from bot.directory import loader
+from bot.directory import models as m
+from bot.directory.loader import LoadError, load
+from bot.directory.queries import find_services, resolve_place
+from tests.bot.directory.conftest import BROKEN, VALID
+
+POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 
-def test_load_then_find_by_type(tmp_path: Path):
-    root = tmp_path / "dir"
-    (root / "cheshire-west").mkdir(parents=True)
-    (root / "cheshire-west" / "northwich.yml").write_text(
-        "services:\n"
-        "  - {id: a, name: Alpha Pharmacy, type: pharmacy, phone: '01632 960001'}\n"
-        "  - {id: b, name: Beta Surgery, type: gp_practice}\n")
-    engine = engine_for(f"sqlite:///{tmp_path / 'd.db'}")
-    assert load(root, engine) == 2
-    places = find_services(engine, "pharmacy")
-    assert [p.name for p in places] == ["Alpha Pharmacy"]
-    assert places[0].phone == "01632 960001"
-    assert find_services(engine, "dentist") == []
+def service_names(engine) -> set[str]:
+    with Session(engine) as session:
+        return set(session.execute(select(m.Service.name)).scalars())
+
+
+def test_load_fills_every_table(sqlite_engine):
+    result = load(VALID, sqlite_engine)
+    assert result.services == 9 and result.communities == 3
+    with Session(sqlite_engine) as session:
+        assert session.execute(select(func.count()).select_from(m.PlaceName)).scalar() == 6
+        surgery = session.get(m.Service, "alpha-surgery")
+        assert surgery.location.postcode == "CW9 1AA"
+        assert surgery.registered_patients_only
+        assert len(surgery.schedules) == 10  # two sessions on five days
+        assert [p.number for p in surgery.phones] == ["01632 960900"]
+        night = session.get(m.Service, "alpha-night-pharmacy")
+        assert {s.overnight for s in night.schedules} == {True}
+        day = session.get(m.Service, "alpha-day-pharmacy")
+        assert {o.code for o in day.offers} == {"pharmacy_first", "blood_pressure_check"}
+        assert day.organisation_id == "chain"
+        assert day.exceptions[0].opens == 9 * 60
+
+
+def test_a_broken_file_leaves_the_previous_data_serving(sqlite_engine, valid_dir: Path):
+    first = load(VALID, sqlite_engine)
+    before = service_names(sqlite_engine)
+    shutil.copy(BROKEN / "closes_before_opens.yml", valid_dir / "cheshire-west" / "alpha.yml")
+    with pytest.raises(LoadError) as raised:
+        load(valid_dir, sqlite_engine)
+    assert raised.value.report.errors
+    assert service_names(sqlite_engine) == before
+    with Session(sqlite_engine) as session:
+        assert session.get(m.DirectoryVersion, 1).version == first.version
+
+
+def test_a_failure_while_writing_rolls_back_to_the_previous_data(sqlite_engine, monkeypatch):
+    load(VALID, sqlite_engine)
+    before = service_names(sqlite_engine)
+    real_rows = loader._rows
+
+    def rows_with_a_clash(files):  # a duplicate primary key makes the database refuse mid-write
+        rows = real_rows(files)
+        return rows + [m.Community(id="alpha", name="Clash", borough="cheshire-west")]
+
+    monkeypatch.setattr(loader, "_rows", rows_with_a_clash)
+    with pytest.raises(Exception):
+        load(VALID, sqlite_engine)
+    assert service_names(sqlite_engine) == before
+    assert resolve_place(sqlite_engine, "Alphaton").community_id == "alpha"
+
+
+def test_cli_load_refuses_broken_files_and_says_nothing_changed(tmp_path: Path, valid_dir: Path):
+    env_url = f"sqlite:///{tmp_path / 'cli.db'}"
+    env = {"DIRECTORY_DB_URL": env_url, "PATH": "/usr/bin:/bin"}
+    ok = subprocess.run([sys.executable, "-m", "bot", "directory", "load", str(VALID)], env=env,
+                        capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0, ok.stderr
+    assert "Published 9 services" in ok.stdout
+    shutil.copy(BROKEN / "unknown_service_type.yml", valid_dir / "cheshire-west" / "alpha.yml")
+    bad = subprocess.run([sys.executable, "-m", "bot", "directory", "load", str(valid_dir)], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 1
+    assert "'chemist' is not allowed here" in bad.stdout
+    assert "The live directory was not changed" in bad.stderr
+    assert "Alpha Surgery" in service_names(create_engine(env_url))
+
+
+@pytest.fixture
+def postgres_engine():
+    """A fresh PostgreSQL database on the local server, dropped afterwards."""
+    name = f"directory_test_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", future=True)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    from bot.directory.db import engine_for
+
+    engine = engine_for(f"postgresql://postgres@127.0.0.1:5432/{name}")
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_postgresql_load_query_and_atomic_failure(postgres_engine, valid_dir: Path, monkeypatch):
+    assert postgres_engine.dialect.name == "postgresql"
+    load(VALID, postgres_engine)
+    assert resolve_place(postgres_engine, "CW9 1AA").community_id == "alpha"
+    assert [s.name for s in find_services(postgres_engine, "beta", "dentist").services] == ["Beta Dental Practice"]
+    before = service_names(postgres_engine)
+    shutil.copy(BROKEN / "overlapping_sessions.yml", valid_dir / "cheshire-west" / "alpha.yml")
+    with pytest.raises(LoadError):
+        load(valid_dir, postgres_engine)
+    real_rows = loader._rows
+    monkeypatch.setattr(loader, "_rows", lambda files: real_rows(files) + [
+        m.Community(id="alpha", name="Clash", borough="cheshire-west")])
+    with pytest.raises(Exception):
+        load(VALID, postgres_engine)
+    assert service_names(postgres_engine) == before
