@@ -51,9 +51,19 @@ class OpeningRules:
     bank_holiday_hours: tuple[tuple[int, int], ...] = ()
     exceptions: tuple[DatedException, ...] = ()
 
+    def __post_init__(self) -> None:
+        # Sessions grouped by weekday once, since "open?" is asked many times per answer.
+        by_day: dict[int, list[WeeklySession]] = {d: [] for d in range(7)}
+        for session in self.sessions:
+            by_day[session.weekday].append(session)
+        object.__setattr__(self, "_by_weekday", {d: tuple(v) for d, v in by_day.items()})
+
     @property
     def known(self) -> bool:
         return self.always_open or bool(self.sessions)
+
+    def sessions_on(self, day: dt.date) -> tuple[WeeklySession, ...]:
+        return self._by_weekday[day.weekday()]
 
 
 @lru_cache(maxsize=1)
@@ -61,6 +71,7 @@ def _england_holidays() -> holidays.HolidayBase:
     return holidays.country_holidays("GB", subdiv="ENG")
 
 
+@lru_cache(maxsize=4096)
 def is_bank_holiday(day: dt.date) -> bool:
     return day in _england_holidays()
 
@@ -69,7 +80,7 @@ def intervals_starting_on(rules: OpeningRules, day: dt.date) -> list[tuple[int, 
     """Opening intervals that start on `day`, in minutes; an overnight one ends after 1440."""
     if rules.always_open:
         return [(0, DAY_MINUTES)]
-    todays = [e for e in rules.exceptions if e.starts <= day <= e.ends]
+    todays = [e for e in rules.exceptions if e.starts <= day <= e.ends] if rules.exceptions else None
     if todays:
         if any(e.closed for e in todays):
             return []
@@ -80,7 +91,7 @@ def intervals_starting_on(rules: OpeningRules, day: dt.date) -> list[tuple[int, 
         if rules.bank_holidays == "hours":
             return sorted(rules.bank_holiday_hours)
     return sorted((s.opens, s.closes + (DAY_MINUTES if s.overnight else 0))
-                  for s in rules.sessions if s.applies_on(day))
+                  for s in rules.sessions_on(day) if s.applies_on(day))
 
 
 def _wall(at: dt.datetime) -> tuple[dt.date, int]:
@@ -186,8 +197,11 @@ def hours_text(rules: OpeningRules, day: dt.date) -> str:
     return " and ".join(f"{format_time(s)} to {format_time(e)}" for s, e in spans)
 
 
-def status_text(rules: OpeningRules, at: dt.datetime) -> str:
-    """'Open 24 hours', 'Open now until 6:30pm', 'Closed now. Opens tomorrow at 8am'."""
+def status_text(rules: OpeningRules, at: dt.datetime, upcoming: dt.datetime | None = None) -> str:
+    """'Open 24 hours', 'Open now until 6:30pm', 'Closed now. Opens tomorrow at 8am'.
+
+    `upcoming`, when the caller already has next_opening(rules, at), saves working it out again.
+    """
     if rules.always_open:
         return "Open 24 hours"
     if not rules.known:
@@ -197,7 +211,7 @@ def status_text(rules: OpeningRules, at: dt.datetime) -> str:
     if current:
         _, _, end = current
         return f"Open now until {format_time(end)}"
-    upcoming = next_opening(rules, at)
+    upcoming = upcoming or next_opening(rules, at)
     if upcoming is None:
         return "Closed now"
     return f"Closed now. Opens {day_word(upcoming.date(), today)} at {format_time(upcoming.hour * 60 + upcoming.minute)}"

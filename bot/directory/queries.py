@@ -218,19 +218,27 @@ def rules_for(row: m.Service) -> OpeningRules:
     )
 
 
-def eligible(row: m.Service, age: int | None, sex: str | None) -> bool:
-    if age is not None:
-        if row.min_age is not None and age < row.min_age:
-            return False
-        if row.max_age is not None and age > row.max_age:
-            return False
-    return not (sex and row.sex and sex != row.sex)
+@dataclass(frozen=True)
+class _Record:
+    """What a service is, independent of the time asked about: built once per directory version."""
+    static: dict
+    rules: OpeningRules
+    min_age: int | None
+    max_age: int | None
+    sex: str | None
+
+    def eligible(self, age: int | None, sex: str | None) -> bool:
+        if age is not None:
+            if self.min_age is not None and age < self.min_age:
+                return False
+            if self.max_age is not None and age > self.max_age:
+                return False
+        return not (sex and self.sex and sex != self.sex)
 
 
-def _info(row: m.Service, at: dt.datetime) -> ServiceInfo:
-    rules = rules_for(row)
+def _record(row: m.Service) -> _Record:
     loc = row.location
-    return ServiceInfo(
+    static = dict(
         id=row.id, name=row.name, type=row.type, community_id=row.community_id,
         address=loc.address if loc else None, postcode=loc.postcode if loc else None,
         phones=tuple(PhoneNumber(p.number, p.type, p.description) for p in row.phones),
@@ -238,25 +246,63 @@ def _info(row: m.Service, at: dt.datetime) -> ServiceInfo:
         description=row.description, registered_patients_only=row.registered_patients_only,
         eligibility_note=row.eligibility_note,
         accessibility=tuple(row.accessibility.splitlines()) if row.accessibility else (),
-        open_now=is_open(rules, at) if rules.known else None,
-        status=status_text(rules, at), today_hours=hours_text(rules, at.astimezone(LONDON).date()),
-        next_opening=next_opening(rules, at) if rules.known else None,
     )
+    return _Record(static, rules_for(row), row.min_age, row.max_age, row.sex)
 
 
-def _sort_key(info: ServiceInfo, at: dt.datetime):
-    far = at + dt.timedelta(days=365)
-    return (not info.open_now, info.next_opening or far, info.name)
+_records_lock = threading.Lock()
+_records: dict[str, tuple[str | None, dict[str, _Record] | None]] = {}
 
 
-def _candidates(session: Session, communities: list[str], service_type: str | None,
-                offer: str | None) -> list[m.Service]:
-    query = select(m.Service).where(m.Service.community_id.in_(communities), m.Service.status == "active")
+def _records_for(engine: Engine, session: Session, version: str | None, ids: list[str]) -> list[_Record]:
+    """Records for `ids` from this directory version's snapshot.
+
+    The first query after a publish loads every service in one batch (about a second for
+    10,000), so that each later query only selects ids with SQL and reads compiled records.
+    """
+    key = str(engine.url)
+    with _records_lock:
+        cached_version, cache = _records.get(key, (None, None))
+        if cache is None or cached_version != version:
+            rows = session.execute(select(m.Service)).scalars().unique()
+            cache = {row.id: _record(row) for row in rows}
+            _records[key] = (version, cache)
+    return [cache[i] for i in ids if i in cache]
+
+
+def _candidate_ids(session: Session, communities: list[str], service_type: str | None,
+                   offer: str | None) -> list[str]:
+    query = select(m.Service.id).where(m.Service.community_id.in_(communities), m.Service.status == "active")
     if service_type:
         query = query.where(m.Service.type == service_type)
     if offer:
         query = query.where(m.Service.id.in_(select(m.ServiceOffer.service_id).where(m.ServiceOffer.code == offer)))
-    return list(session.execute(query).scalars().unique())
+    return list(session.execute(query).scalars())
+
+
+def _info(record: _Record, at: dt.datetime, upcoming: dt.datetime | None) -> ServiceInfo:
+    rules = record.rules
+    return ServiceInfo(
+        **record.static,
+        open_now=(upcoming == at) if rules.known else None,
+        status=status_text(rules, at, upcoming), today_hours=hours_text(rules, at.astimezone(LONDON).date()),
+        next_opening=upcoming,
+    )
+
+
+def _rank(records: list[_Record], at: dt.datetime, limit: int, open_only: bool) -> list[ServiceInfo]:
+    """Open places first (by name), then the soonest to open; next openings are worked out only
+    when there are not enough open places to fill the answer."""
+    flags = [(r, r.rules.known and is_open(r.rules, at)) for r in records]
+    open_now = sorted((r for r, is_open_now in flags if is_open_now), key=lambda r: r.static["name"])
+    chosen = [(r, at) for r in open_now[:limit]]
+    if len(chosen) < limit and not open_only:
+        far = at + dt.timedelta(days=366)
+        later = [(r, next_opening(r.rules, at) if r.rules.known else None)
+                 for r, is_open_now in flags if not is_open_now]
+        later.sort(key=lambda pair: (pair[1] or far, pair[0].static["name"]))
+        chosen += later[:limit - len(chosen)]
+    return [_info(r, at, upcoming) for r, upcoming in chosen]
 
 
 def neighbours(session: Session, community_id: str) -> list[str]:
@@ -278,6 +324,7 @@ def find_services(engine: Engine, community_id: str | None, service_type: str | 
         raise ValueError("give a service type or an offered service")
     at = at or dt.datetime.now(LONDON)
     with Session(engine) as session:
+        version = directory_version(session)
         tiers: list[list[str]] = []
         if community_id:
             tiers.append([community_id])
@@ -289,11 +336,9 @@ def find_services(engine: Engine, community_id: str | None, service_type: str | 
         searched: list[str] = []
         for depth, tier in enumerate(tiers):
             searched += tier
-            infos = [_info(row, at) for row in _candidates(session, tier, service_type, offer)
-                     if eligible(row, age, sex)]
-            if open_only:
-                infos = [i for i in infos if i.open_now]
+            ids = _candidate_ids(session, tier, service_type, offer)
+            records = [r for r in _records_for(engine, session, version, ids) if r.eligible(age, sex)]
+            infos = _rank(records, at, limit, open_only)
             if infos:
-                infos.sort(key=lambda i: _sort_key(i, at))
-                return SearchResult(tuple(infos[:limit]), community_id, tuple(searched), depth > 0)
+                return SearchResult(tuple(infos), community_id, tuple(searched), depth > 0)
         return SearchResult((), community_id, tuple(searched), False)
