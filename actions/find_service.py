@@ -7,9 +7,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.answers import ambiguous_message, places_message
+from actions.common import list_places, search_events
+from bot.answers import ambiguous_message
 from bot.directory.db import get_engine
-from bot.directory.queries import find_services, resolve_place
+from bot.directory.queries import resolve_place
+from bot.directory.vocabulary import service_types
 
 
 class ActionFindService(Action):
@@ -17,26 +19,28 @@ class ActionFindService(Action):
         return "action_find_service"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        service_type = tracker.get_slot("service_type")
+        # Only words of the directory's vocabulary count: the model may tag a new place as a type.
+        valid = set(service_types())
+        candidates = [*tracker.get_latest_entity_values("service_type"), tracker.get_slot("service_type")]
+        service_type = next((c for c in candidates if c in valid), None)
         if not service_type:
             dispatcher.utter_message(text="What kind of place are you looking for? For example a pharmacy, a GP practice or a dentist.")
-            return []
-        engine = get_engine()
-        events: list = []
+            return [SlotSet("needs_place", False)]
+        events = search_events(service_type) + [SlotSet("service_type", service_type)]
         place = next(tracker.get_latest_entity_values("place"), None)
         # The model tags places it recognises; the directory also looks for any place it knows
         # in the message, so places added by staff work without retraining.
+        engine = get_engine()
         match = resolve_place(engine, place) if place else resolve_place(engine, tracker.latest_message.get("text", ""), fuzzy=False)
         community = tracker.get_slot("care_community")
         if match.status == "ambiguous":
-            dispatcher.utter_message(text=ambiguous_message(match))
-            return events
+            dispatcher.utter_message(text=ambiguous_message(match),
+                                     buttons=[{"title": o.name, "payload": o.name} for o in match.options])
+            return events + [SlotSet("needs_place", True)]
         if match.status == "found":
             community = match.community_id
-            events.append(SlotSet("care_community", community))
+            events += [SlotSet("care_community", community), SlotSet("place", match.place)]
         if not community:
-            dispatcher.utter_message(text="Which town, village or postcode are you in?")
-            return events
-        result = find_services(engine, community, service_type)
-        dispatcher.utter_message(text=places_message(result, service_type, match.place if match.status == "found" else None))
-        return events
+            return events + [SlotSet("needs_place", True)]
+        list_places(dispatcher, community, service_type, None, None, None, None, safety_net=False)
+        return events + [SlotSet("needs_place", False)]

@@ -87,7 +87,10 @@ def run() -> None:
     auth_token = os.environ.get("RASA_AUTH_TOKEN") or None
     log_dir = VAR / "logs"
     env = runtime.base_env()
-    endpoints = runtime.write_endpoints(VAR / "endpoints.yml", action_port)
+    # ACTION_ENDPOINT_URL: where Rasa calls the action server, when something (a proxy, a load
+    # balancer) stands in front of it; by default the action server this command starts.
+    endpoints = runtime.write_endpoints(VAR / "endpoints.yml", action_port,
+                                        action_url=os.environ.get("ACTION_ENDPOINT_URL") or None)
     procs = [
         runtime.action_server(action_port, env, log_dir),
         runtime.rasa_server(rasa_port, endpoints, env, log_dir, enable_api=bool(auth_token),

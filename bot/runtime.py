@@ -41,9 +41,9 @@ def latest_model() -> Path:
 
 
 def write_endpoints(path: Path, action_port: int, tracker_store: dict | None = None,
-                    lock_store: dict | None = None) -> Path:
+                    lock_store: dict | None = None, action_url: str | None = None) -> Path:
     """Rasa's endpoints.yml with this run's action server port and stores."""
-    endpoints: dict = {"action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook"}}
+    endpoints: dict = {"action_endpoint": {"url": action_url or f"http://127.0.0.1:{action_port}/webhook"}}
     endpoints["tracker_store"] = tracker_store or {
         "type": "SQL", "dialect": "sqlite", "db": str(VAR / "tracker.db")}
     if lock_store:

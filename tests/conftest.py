@@ -18,6 +18,7 @@ from bot import runtime
 from bot.directory.db import engine_for
 from bot.directory.loader import load
 from bot.paths import SERVICES_DIRECTORY
+from tests.switchable_proxy import SwitchableProxy
 
 
 @dataclass
@@ -29,6 +30,7 @@ class Assistant:
     auth_token: str
     directory_db_url: str
     var_dir: Path
+    action_proxy: SwitchableProxy
 
     def send(self, text: str, sender: str | None = None, via_web: bool = False) -> list[dict]:
         base = self.web_url if via_web else self.rasa_url
@@ -67,8 +69,12 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     load(SERVICES_DIRECTORY, engine_for(directory_db_url))
     ports = {name: runtime.free_port() for name in ("RASA_PORT", "ACTION_PORT", "WEB_PORT")}
     token = secrets.token_hex(16)
+    # Rasa reaches the action server through a proxy the tests can switch off ("action server down").
+    proxy = SwitchableProxy(runtime.free_port(), ports["ACTION_PORT"])
+    proxy.on()
     env = runtime.base_env(CARE_VAR_DIR=str(var_dir), DIRECTORY_DB_URL=directory_db_url,
-                           RASA_AUTH_TOKEN=token, **{k: str(v) for k, v in ports.items()})
+                           RASA_AUTH_TOKEN=token, ACTION_ENDPOINT_URL=f"http://127.0.0.1:{proxy.port}/webhook",
+                           **{k: str(v) for k, v in ports.items()})
     run = runtime.Managed("python -m bot run",
                           [str(runtime.VENV_BIN / "python"), "-m", "bot", "run"],
                           f"http://127.0.0.1:{ports['WEB_PORT']}/healthz", env,
@@ -86,6 +92,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
             rasa_url=f"http://127.0.0.1:{ports['RASA_PORT']}",
             web_url=f"http://127.0.0.1:{ports['WEB_PORT']}",
             action_url=f"http://127.0.0.1:{ports['ACTION_PORT']}",
-            auth_token=token, directory_db_url=directory_db_url, var_dir=var_dir)
+            auth_token=token, directory_db_url=directory_db_url, var_dir=var_dir, action_proxy=proxy)
     finally:
         run.stop(timeout=30)
+        proxy.off()

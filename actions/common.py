@@ -1,0 +1,23 @@
+"""Helpers shared by the actions: slot events for an outcome and listing places."""
+from __future__ import annotations
+
+from rasa_sdk.events import SlotSet
+
+from bot.directory.db import get_engine
+from bot.directory.queries import find_services
+from bot.signposting import SAFETY_NET, places_message
+
+
+def list_places(dispatcher, community: str, service: str, offer: str | None, age, sex, urgency: str | None,
+                safety_net: bool = True) -> None:
+    result = find_services(get_engine(), community, service, offer=offer,
+                           age=int(age) if age is not None else None, sex=sex)
+    if offer and not result.found:  # e.g. no Pharmacy First pharmacy listed: any pharmacy can advise
+        result = find_services(get_engine(), community, service, age=int(age) if age is not None else None, sex=sex)
+    dispatcher.utter_message(text=places_message(result, service, urgency))
+    if safety_net:
+        dispatcher.utter_message(text=SAFETY_NET)
+
+
+def search_events(service: str | None, offer: str | None = None) -> list:
+    return [SlotSet("search_service", service), SlotSet("search_offer", offer)]

@@ -1,0 +1,75 @@
+"""The place form's validation and action_signpost, which lists places once the place is known."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import list_places
+from bot.answers import ambiguous_message
+from bot.directory.db import get_engine
+from bot.directory.queries import resolve_place
+
+
+class ValidatePlaceForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_place_form"
+
+    def validate_place(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                       domain: dict[str, Any]) -> dict[str, Any]:
+        match = resolve_place(get_engine(), str(value or ""))
+        if match.status == "found":
+            return {"place": match.place, "care_community": match.community_id}
+        if match.status == "ambiguous":
+            dispatcher.utter_message(text=ambiguous_message(match),
+                                     buttons=[{"title": o.name, "payload": o.name} for o in match.options])
+        else:
+            dispatcher.utter_message(text=f"Sorry, I could not find \"{str(value)[:60]}\" in Cheshire. "
+                                          "Try a town, village or postcode, like Northwich or CW9 5HR.")
+        return {"place": None}
+
+
+class ActionSignpost(Action):
+    """After the place is known: the places for the search that asked for it."""
+
+    def name(self) -> str:
+        return "action_signpost"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        service = tracker.get_slot("search_service")
+        community = tracker.get_slot("care_community")
+        if not service or not community:
+            return [SlotSet("needs_place", False)]
+        list_places(dispatcher, community, service, tracker.get_slot("search_offer"), tracker.get_slot("subject_age"),
+                    tracker.get_slot("subject_sex"), tracker.get_slot("urgency"),
+                    safety_net=tracker.get_slot("urgency") is not None)
+        return [SlotSet("needs_place", False)]
+
+
+class ActionChangePlace(Action):
+    """'I'm in Crewe now': remember the new place, and redo the last search there."""
+
+    def name(self) -> str:
+        return "action_change_place"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        text = next(tracker.get_latest_entity_values("place"), None) or tracker.latest_message.get("text", "")
+        match = resolve_place(get_engine(), text)
+        if match.status == "ambiguous":
+            dispatcher.utter_message(text=ambiguous_message(match),
+                                     buttons=[{"title": o.name, "payload": o.name} for o in match.options])
+            return []
+        if match.status != "found":
+            dispatcher.utter_message(text="Sorry, I could not find that place in Cheshire. Try a town, village or postcode.")
+            return []
+        events = [SlotSet("care_community", match.community_id), SlotSet("place", match.place)]
+        service = tracker.get_slot("search_service")
+        if service:
+            list_places(dispatcher, match.community_id, service, tracker.get_slot("search_offer"),
+                        tracker.get_slot("subject_age"), tracker.get_slot("subject_sex"), tracker.get_slot("urgency"),
+                        safety_net=False)
+        else:
+            dispatcher.utter_message(text=f"Thanks, I will look for places near {match.place}. What do you need help with?")
+        return events

@@ -1,0 +1,59 @@
+"""action_triage: urgency, the right kind of place and why, then places near the resident."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import list_places, search_events
+from bot.directory.db import get_engine
+from bot.directory.queries import find_services, resolve_place
+from bot.signposting import SAFETY_NET, outcome_message
+from bot.triage.detector import find
+from bot.triage.outcome import Outcome, decide
+
+CAUTIOUS_DEFAULT = Outcome("urgent", "nhs_111", "I cannot tell from your message how serious this is, so it is "
+                           "safest to get advice today. NHS 111 can tell you where to go, any time.", "unclear")
+
+
+class ActionTriage(Action):
+    def name(self) -> str:
+        return "action_triage"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        findings = find(tracker.latest_message.get("text", ""))
+        outcome = decide(findings) or CAUTIOUS_DEFAULT
+        subject = findings.subject
+        events = [SlotSet("urgency", outcome.urgency), SlotSet("recommended_service", outcome.service),
+                  SlotSet("triage_condition", outcome.condition),
+                  SlotSet("red_flag", findings.flag if findings.emergency else None),
+                  SlotSet("subject_age", subject.age), SlotSet("subject_sex", subject.sex)]
+        if outcome.urgency == "emergency":  # the NLU component normally answers first; never rely on it
+            dispatcher.utter_message(response="utter_emergency")
+            dispatcher.utter_message(response="utter_emergency_more")
+            return events + [SlotSet("needs_place", False)]
+        dispatcher.utter_message(text=outcome_message(outcome))
+        if outcome.service == "mental_health_crisis":
+            lines = find_services(get_engine(), None, "mental_health_crisis", age=subject.age, limit=4)
+            dispatcher.utter_message(text="\n".join(
+                f"{s.name}: {s.phones[0].number}" + (f" ({s.phones[0].description})" if s.phones[0].description else "")
+                for s in lines.services if s.phones))
+        if not outcome.needs_place:
+            dispatcher.utter_message(text=SAFETY_NET)
+            return events + search_events(None) + [SlotSet("needs_place", False)]
+        events += search_events(outcome.service, outcome.offer)
+        community = tracker.get_slot("care_community")
+        # "I've sprained my ankle, I'm in Crewe": a place in the same message is used at once.
+        place = next(tracker.get_latest_entity_values("place"), None)
+        match = resolve_place(get_engine(), place) if place else \
+            resolve_place(get_engine(), tracker.latest_message.get("text", ""), fuzzy=False)
+        if match.status == "found":
+            community = match.community_id
+            events += [SlotSet("care_community", community), SlotSet("place", match.place)]
+        if community:
+            list_places(dispatcher, community, outcome.service, outcome.offer, subject.age, subject.sex,
+                        outcome.urgency)
+            return events + [SlotSet("needs_place", False)]
+        return events + [SlotSet("needs_place", True)]

@@ -1,0 +1,1 @@
+"""Triage: red flags, who a message is about, and the urgency and place it calls for."""
