@@ -8,12 +8,20 @@ from bot.directory.queries import find_services
 from bot.signposting import SAFETY_NET, places_message
 
 
+# Kinds of place that serve the same need: an urgent treatment centre or a minor injuries unit
+# (guidance section 4), a dentist's urgent care or an urgent dental service.
+ALSO_SUITABLE = {"urgent_treatment_centre": ("urgent_treatment_centre", "minor_injuries_unit"),
+                 "minor_injuries_unit": ("minor_injuries_unit", "urgent_treatment_centre"),
+                 "urgent_dental": ("urgent_dental", "dentist")}
+
+
 def list_places(dispatcher, community: str, service: str, offer: str | None, age, sex, urgency: str | None,
                 safety_net: bool = True) -> None:
-    result = find_services(get_engine(), community, service, offer=offer,
-                           age=int(age) if age is not None else None, sex=sex)
+    types = ALSO_SUITABLE.get(service, service)
+    age = int(age) if age is not None else None
+    result = find_services(get_engine(), community, types, offer=offer, age=age, sex=sex)
     if offer and not result.found:  # e.g. no Pharmacy First pharmacy listed: any pharmacy can advise
-        result = find_services(get_engine(), community, service, age=int(age) if age is not None else None, sex=sex)
+        result = find_services(get_engine(), community, types, age=age, sex=sex)
     dispatcher.utter_message(text=places_message(result, service, urgency))
     if safety_net:
         dispatcher.utter_message(text=SAFETY_NET)

@@ -11,7 +11,7 @@ from actions.common import list_places, search_events
 from bot.answers import ambiguous_message
 from bot.directory.db import get_engine
 from bot.directory.queries import resolve_place
-from bot.directory.vocabulary import service_types
+from bot.directory.vocabulary import service_type_in, service_types
 
 
 class ActionFindService(Action):
@@ -22,7 +22,8 @@ class ActionFindService(Action):
         # Only words of the directory's vocabulary count: the model may tag a new place as a type.
         valid = set(service_types())
         candidates = [*tracker.get_latest_entity_values("service_type"), tracker.get_slot("service_type")]
-        service_type = next((c for c in candidates if c in valid), None)
+        service_type = next((c for c in candidates if c in valid), None) \
+            or service_type_in(tracker.latest_message.get("text", ""))
         if not service_type:
             dispatcher.utter_message(text="What kind of place are you looking for? For example a pharmacy, a GP practice or a dentist.")
             return [SlotSet("needs_place", False)]
@@ -31,7 +32,9 @@ class ActionFindService(Action):
         # The model tags places it recognises; the directory also looks for any place it knows
         # in the message, so places added by staff work without retraining.
         engine = get_engine()
-        match = resolve_place(engine, place) if place else resolve_place(engine, tracker.latest_message.get("text", ""), fuzzy=False)
+        match = resolve_place(engine, place) if place else None
+        if match is None or match.status == "unknown":
+            match = resolve_place(engine, tracker.latest_message.get("text", ""), fuzzy="scan")
         community = tracker.get_slot("care_community")
         if match.status == "ambiguous":
             dispatcher.utter_message(text=ambiguous_message(match),

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import list_places
 from bot.answers import ambiguous_message
 from bot.directory.db import get_engine
-from bot.directory.queries import resolve_place
+from bot.directory.queries import POSTCODE_IN_TEXT as POSTCODE, resolve_place
 
 
 class ValidatePlaceForm(FormValidationAction):
@@ -55,7 +55,13 @@ class ActionChangePlace(Action):
         return "action_change_place"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        text = next(tracker.get_latest_entity_values("place"), None) or tracker.latest_message.get("text", "")
+        # Only a place the model tagged, or a postcode: "did Crewe Alex win" names a town but is
+        # not the resident saying where they are.
+        text = next(tracker.get_latest_entity_values("place"), None) or \
+            (tracker.latest_message.get("text", "") if POSTCODE.search(tracker.latest_message.get("text", "").upper()) else "")
+        if not text:
+            dispatcher.utter_message(response="utter_fallback")
+            return []
         match = resolve_place(get_engine(), text)
         if match.status == "ambiguous":
             dispatcher.utter_message(text=ambiguous_message(match),

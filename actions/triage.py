@@ -12,11 +12,7 @@ from bot.directory.db import get_engine
 from bot.directory.queries import find_services, resolve_place
 from bot.signposting import SAFETY_NET, outcome_message
 from bot.triage.detector import find
-from bot.triage.outcome import Outcome, decide
-
-CAUTIOUS_DEFAULT = Outcome("urgent", "nhs_111", "I cannot tell from your message how serious this is, so it is "
-                           "safest to get advice today. NHS 111 can tell you where to go, any time.", "unclear")
-
+from bot.triage.outcome import decide
 
 class ActionTriage(Action):
     def name(self) -> str:
@@ -24,7 +20,11 @@ class ActionTriage(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         findings = find(tracker.latest_message.get("text", ""))
-        outcome = decide(findings) or CAUTIOUS_DEFAULT
+        outcome = decide(findings)
+        if outcome is None:
+            # Nothing health-related was recognised: never state an urgency from a guess.
+            dispatcher.utter_message(response="utter_fallback")
+            return [SlotSet("needs_place", False)]
         subject = findings.subject
         events = [SlotSet("urgency", outcome.urgency), SlotSet("recommended_service", outcome.service),
                   SlotSet("triage_condition", outcome.condition),
@@ -48,7 +48,7 @@ class ActionTriage(Action):
         # "I've sprained my ankle, I'm in Crewe": a place in the same message is used at once.
         place = next(tracker.get_latest_entity_values("place"), None)
         match = resolve_place(get_engine(), place) if place else \
-            resolve_place(get_engine(), tracker.latest_message.get("text", ""), fuzzy=False)
+            resolve_place(get_engine(), tracker.latest_message.get("text", ""), fuzzy="scan")
         if match.status == "found":
             community = match.community_id
             events += [SlotSet("care_community", community), SlotSet("place", match.place)]

@@ -22,7 +22,8 @@ def outcome_message(outcome: Outcome) -> str:
     return " ".join(parts)
 
 
-def places_message(result: SearchResult, service_type: str, urgency: str | None) -> str:
+def places_message(result: SearchResult, service_type: str | tuple[str, ...], urgency: str | None) -> str:
+    service_type = service_type if isinstance(service_type, str) else service_type[0]
     if not result.found:
         return f"I could not find a {label(service_type)} near you in the directory. Call 111 for help."
     intro = "Places near you:" if not result.widened else "There is nothing suitable in your area, but these are nearby:"

@@ -127,10 +127,15 @@ def _word_spans(words: list[str], longest: int = 3):
             yield " ".join(words[start:start + size])
 
 
-def resolve_place(engine: Engine, text: str, fuzzy: bool = True) -> PlaceMatch:
+SCAN_CUTOFF = 90  # stricter when scanning a whole message, where a near-miss may be another word
+SCAN_MIN_LENGTH = 6
+
+
+def resolve_place(engine: Engine, text: str, fuzzy: bool | str = True) -> PlaceMatch:
     """A town, village, suburb (misspellings allowed), postcode or district → a community.
 
-    `fuzzy=False` for scanning a whole message, where a near-miss is more likely another word.
+    `fuzzy=False` matches names exactly; `fuzzy="scan"` is for a whole message: only longer words,
+    and closer matches, count as misspellings.
     """
     index = _place_index(engine)
     cleaned = text.strip()
@@ -149,10 +154,11 @@ def resolve_place(engine: Engine, text: str, fuzzy: bool = True) -> PlaceMatch:
         if span in index.names:
             return _match(index, index.names[span], index.names[span][0].canonical, "name")
     best: tuple[float, str] | None = None
+    cutoff, min_length = (SCAN_CUTOFF, SCAN_MIN_LENGTH) if fuzzy == "scan" else (FUZZY_CUTOFF, MIN_FUZZY_LENGTH)
     for span in _word_spans(words) if fuzzy else ():
-        if len(span) < MIN_FUZZY_LENGTH:
+        if len(span) < min_length:
             continue
-        hit = process.extractOne(span, index.names.keys(), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+        hit = process.extractOne(span, index.names.keys(), scorer=fuzz.ratio, score_cutoff=cutoff)
         if hit and (best is None or hit[1] > best[0]):
             best = (hit[1], hit[0])
     if best:
@@ -270,11 +276,12 @@ def _records_for(engine: Engine, session: Session, version: str | None, ids: lis
     return [cache[i] for i in ids if i in cache]
 
 
-def _candidate_ids(session: Session, communities: list[str], service_type: str | None,
+def _candidate_ids(session: Session, communities: list[str], service_type: str | tuple[str, ...] | None,
                    offer: str | None) -> list[str]:
     query = select(m.Service.id).where(m.Service.community_id.in_(communities), m.Service.status == "active")
     if service_type:
-        query = query.where(m.Service.type == service_type)
+        types = (service_type,) if isinstance(service_type, str) else tuple(service_type)
+        query = query.where(m.Service.type.in_(types))
     if offer:
         query = query.where(m.Service.id.in_(select(m.ServiceOffer.service_id).where(m.ServiceOffer.code == offer)))
     return list(session.execute(query).scalars())
@@ -311,11 +318,13 @@ def neighbours(session: Session, community_id: str) -> list[str]:
         .order_by(m.CommunityNeighbour.rank)).scalars())
 
 
-def find_services(engine: Engine, community_id: str | None, service_type: str | None = None,
+def find_services(engine: Engine, community_id: str | None, service_type: str | tuple[str, ...] | None = None,
                   offer: str | None = None, at: dt.datetime | None = None, age: int | None = None,
                   sex: str | None = None, open_only: bool = False, limit: int = 3,
                   widen: bool = True) -> SearchResult:
     """Up to `limit` suitable places: open ones first, then the soonest to open.
+
+    `service_type` may be one type or several that serve the same need.
 
     Looks in the community, then (with `widen`) its neighbours together, then national
     services, and stops at the first of those that has something suitable.

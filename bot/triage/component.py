@@ -22,12 +22,17 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.directory.vocabulary import service_type_in
 from bot.triage.detector import find
 
 EMERGENCY_INTENT = "emergency"
 PROBLEM_INTENT = "describe_problem"
-# Intents that already lead where they should when the message also names a symptom.
-KEEP_INTENTS = {EMERGENCY_INTENT, PROBLEM_INTENT, "inform_place"}
+FIND_INTENT = "find_service"
+# Intents the classifier may give a message that the rules recognise better: a symptom goes to
+# triage and a named kind of place to find_service. An `emergency` guess with no red flag is
+# only replaced when the rules recognise a non-emergency symptom (cautious otherwise).
+REPLACEABLE = {"out_of_scope", "greet", "goodbye", "thank", "ask_capabilities", "find_service", "inform_place",
+               EMERGENCY_INTENT}
 # Conditions that are symptoms (not just the name of a service, such as "dentist").
 SYMPTOMS = {"sore_throat", "earache", "sinusitis", "uti", "shingles", "impetigo", "insect_bite", "minor_illness",
             "minor_injury", "stomach_pain", "vomiting", "high_temperature", "rash", "dental",
@@ -59,17 +64,29 @@ class RedFlagDetector(GraphComponent):
             findings = find(text)
             if not findings.emergency:
                 current = (message.get(INTENT) or {}).get("name")
-                if set(findings.conditions) & SYMPTOMS and current not in KEEP_INTENTS:
+                if set(findings.conditions) & SYMPTOMS:
+                    # A symptom the rules know always reaches triage, at full confidence, so the
+                    # FallbackClassifier cannot turn it into "Sorry, I didn't understand".
                     self._set_intent(message, PROBLEM_INTENT)
+                elif current == EMERGENCY_INTENT:
+                    self._add_entities(message, [_entity("urgency", "emergency", 0, len(text)),
+                                                 _entity("recommended_service", "call_999", 0, len(text))])
+                elif current in REPLACEABLE | {PROBLEM_INTENT} and findings.conditions:
+                    self._set_intent(message, PROBLEM_INTENT)  # "dental check-up", "where can I get the coil fitted"
+                elif current in REPLACEABLE and service_type_in(text):
+                    self._set_intent(message, FIND_INTENT)  # "food bank SK11 7"
                 continue
             flag = findings.red_flags[0]
             self._set_intent(message, EMERGENCY_INTENT)
-            entities = [e for e in message.get(ENTITIES, []) or []]
-            entities += [_entity("red_flag", flag.flag, flag.start, flag.end),
-                         _entity("urgency", "emergency", flag.start, flag.end),
-                         _entity("recommended_service", "call_999", flag.start, flag.end)]
-            message.set(ENTITIES, entities, add_to_output=True)
+            self._add_entities(message, [_entity("red_flag", flag.flag, flag.start, flag.end),
+                                         _entity("urgency", "emergency", flag.start, flag.end),
+                                         _entity("recommended_service", "call_999", flag.start, flag.end)])
         return messages
+
+    @staticmethod
+    def _add_entities(message: Message, extra: list[dict[str, Any]]) -> None:
+        entities = [e for e in message.get(ENTITIES, []) or [] if e.get("extractor") != EXTRACTOR]
+        message.set(ENTITIES, entities + extra, add_to_output=True)
 
     @staticmethod
     def _set_intent(message: Message, name: str) -> None:

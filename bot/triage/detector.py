@@ -209,9 +209,15 @@ class Detector:
             found.setdefault(extra.flag, RedFlag(extra.flag, text[:0], 0, len(text)))
         flags = tuple(sorted(found.values(), key=lambda f: f.start))
         conditions: dict[str, int] = {}
-        for match_id, start, _ in sorted(self.conditions(doc), key=lambda m: m[1]):
-            if not self._negated(doc, start):
-                conditions.setdefault(self.nlp.vocab.strings[match_id], start)
+        taken: list[tuple[int, int, str]] = []
+        # Longest match wins where two conditions claim the same words ("nappy rash" is not "rash").
+        for match_id, start, end in sorted(self.conditions(doc), key=lambda m: -(m[2] - m[1])):
+            name = self.nlp.vocab.strings[match_id]
+            if self._negated(doc, start) or any(s < end and start < e and n != name for s, e, n in taken):
+                continue
+            taken.append((start, end, name))
+            conditions[name] = min(start, conditions.get(name, start))
+        conditions = dict(sorted(conditions.items(), key=lambda kv: kv[1]))
         modifiers = frozenset(self.nlp.vocab.strings[m] for m, start, _ in self.modifiers(doc)
                               if not self._negated(doc, start))
         return Findings(flags, tuple(negated), subject, tuple(conditions), modifiers)

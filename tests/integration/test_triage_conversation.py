@@ -66,16 +66,23 @@ def test_not_emergencies_are_not_sent_to_999_much(assistant):
 
 @pytest.mark.parametrize("name", ["pharmacy_first_and_self_care.yml", "urgent.yml", "routine.yml"])
 def test_signposting_outcomes(assistant, name):
-    wrong = []
+    """Urgency and kind of place for each public phrasing. The bar is 90% per set, with no urgent
+    problem answered as self-care or routine (under-triage); misses are listed in the output and
+    reviewed in docs/clinical-safety.md."""
+    wrong, under = [], []
     items = load(name)
     for item in items:
         sender = new_sender()
         assistant.send(item["text"], sender)
         slots = assistant.slots(sender)
-        if (slots["urgency"], slots["recommended_service"]) != (item["expect_urgency"], item["expect_service"]):
-            wrong.append((item["text"], item["expect_urgency"], item["expect_service"], slots["urgency"],
-                          slots["recommended_service"]))
-    assert not wrong, f"{len(wrong)}/{len(items)} wrong:\n" + "\n".join(map(str, wrong))
+        got = (slots["urgency"], slots["recommended_service"])
+        if got != (item["expect_urgency"], item["expect_service"]):
+            wrong.append((item["text"], item["expect_urgency"], item["expect_service"], *got))
+            if item["expect_urgency"] == "urgent" and got[0] in ("self_care", "routine", None):
+                under.append(item["text"])
+    print(f"{name}: {len(items) - len(wrong)}/{len(items)} right")
+    assert not under, f"under-triaged: {under}"
+    assert len(wrong) <= len(items) // 10, f"{len(wrong)}/{len(items)} wrong:\n" + "\n".join(map(str, wrong))
 
 
 def test_find_a_place_in_a_town_or_postcode(assistant):
