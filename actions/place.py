@@ -1,6 +1,7 @@
 """The place form's validation and action_signpost, which lists places once the place is known."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -11,6 +12,18 @@ from actions.common import list_places
 from bot.answers import ambiguous_message
 from bot.directory.db import get_engine
 from bot.directory.queries import POSTCODE_IN_TEXT as POSTCODE, resolve_place
+
+
+PLACE_FILLER = {"i", "im", "i'm", "am", "in", "at", "near", "live", "living", "now", "my", "postcode", "is", "we",
+                "we're", "were", "are", "actually", "staying", "moved", "to", "the", "area", "change", "please",
+                "today", "this", "week", "from", "around", "based", "town"}
+
+
+def _mostly_a_place(message: str, place: str) -> bool:
+    """True for "I'm in Crewe now" or "CW1 2AB"; false when other words carry the meaning."""
+    place_words = set(place.lower().split())
+    other = [w for w in re.findall(r"[a-z0-9']+", message.lower()) if w not in place_words and w not in PLACE_FILLER]
+    return len(other) <= 1
 
 
 class ValidatePlaceForm(FormValidationAction):
@@ -70,12 +83,17 @@ class ActionChangePlace(Action):
         if match.status != "found":
             dispatcher.utter_message(text="Sorry, I could not find that place in Cheshire. Try a town, village or postcode.")
             return []
-        events = [SlotSet("care_community", match.community_id), SlotSet("place", match.place)]
         service = tracker.get_slot("search_service")
+        if not service and not _mostly_a_place(tracker.latest_message.get("text", ""), text):
+            # "where's the cheapest petrol in Northwich": a place, but not about care.
+            dispatcher.utter_message(response="utter_fallback")
+            return []
+        events = [SlotSet("care_community", match.community_id), SlotSet("place", match.place)]
         if service:
             list_places(dispatcher, match.community_id, service, tracker.get_slot("search_offer"),
                         tracker.get_slot("subject_age"), tracker.get_slot("subject_sex"), tracker.get_slot("urgency"),
                         safety_net=False)
         else:
-            dispatcher.utter_message(text=f"Thanks, I will look for places near {match.place}. What do you need help with?")
+            dispatcher.utter_message(text=f"Thanks, I will look for places near {match.place}. What do you need "
+                                          "help with? If you need medical help now, call 111. In an emergency, call 999.")
         return events
