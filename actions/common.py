@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from rasa_sdk.events import SlotSet
 
+from bot.answers import ambiguous_message
 from bot.directory.db import get_engine
 from bot.directory.queries import find_services
 from bot.signposting import SAFETY_NET, places_message
@@ -25,6 +26,12 @@ def list_places(dispatcher, community: str, service: str, offer: str | None, age
     dispatcher.utter_message(text=places_message(result, service, urgency))
     if safety_net:
         dispatcher.utter_message(text=SAFETY_NET)
+
+
+def ask_which_place(dispatcher, match) -> None:
+    """Willaston, CW10: ask which one, with a button per Care Community."""
+    dispatcher.utter_message(text=ambiguous_message(match),
+                             buttons=[{"title": o.name, "payload": o.name} for o in match.options])
 
 
 def search_events(service: str | None, offer: str | None = None) -> list:

@@ -7,8 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import list_places, search_events
-from bot.answers import ambiguous_message
+from actions.common import ask_which_place, list_places, search_events
 from bot.directory.db import get_engine
 from bot.directory.queries import resolve_place
 from bot.directory.vocabulary import service_type_in, service_types
@@ -37,8 +36,7 @@ class ActionFindService(Action):
             match = resolve_place(engine, tracker.latest_message.get("text", ""), fuzzy="scan")
         community = tracker.get_slot("care_community")
         if match.status == "ambiguous":
-            dispatcher.utter_message(text=ambiguous_message(match),
-                                     buttons=[{"title": o.name, "payload": o.name} for o in match.options])
+            ask_which_place(dispatcher, match)
             return events + [SlotSet("needs_place", True)]
         if match.status == "found":
             community = match.community_id

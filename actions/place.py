@@ -8,8 +8,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import list_places
-from bot.answers import ambiguous_message
+from actions.common import ask_which_place, list_places
 from bot.directory.db import get_engine
 from bot.directory.queries import POSTCODE_IN_TEXT as POSTCODE, resolve_place
 
@@ -36,8 +35,7 @@ class ValidatePlaceForm(FormValidationAction):
         if match.status == "found":
             return {"place": match.place, "care_community": match.community_id}
         if match.status == "ambiguous":
-            dispatcher.utter_message(text=ambiguous_message(match),
-                                     buttons=[{"title": o.name, "payload": o.name} for o in match.options])
+            ask_which_place(dispatcher, match)
         else:
             dispatcher.utter_message(text=f"Sorry, I could not find \"{str(value)[:60]}\" in Cheshire. "
                                           "Try a town, village or postcode, like Northwich or CW9 5HR.")
@@ -77,8 +75,7 @@ class ActionChangePlace(Action):
             return []
         match = resolve_place(get_engine(), text)
         if match.status == "ambiguous":
-            dispatcher.utter_message(text=ambiguous_message(match),
-                                     buttons=[{"title": o.name, "payload": o.name} for o in match.options])
+            ask_which_place(dispatcher, match)
             return []
         if match.status != "found":
             dispatcher.utter_message(text="Sorry, I could not find that place in Cheshire. Try a town, village or postcode.")

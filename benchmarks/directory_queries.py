@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
-import re
 import statistics
 import sys
 import tempfile
@@ -27,9 +26,8 @@ from bot.directory.loader import load  # noqa: E402
 from bot.directory.opening_hours import LONDON  # noqa: E402
 from bot.directory.queries import find_services, resolve_place  # noqa: E402
 from bot.directory.vocabulary import offered_services, service_types  # noqa: E402
+from benchmarks.results import write_section  # noqa: E402
 
-RESULTS = Path(__file__).parent / "RESULTS.md"
-MARK_START, MARK_END = "<!-- directory-queries:start -->", "<!-- directory-queries:end -->"
 COMMUNITIES = 17
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
@@ -111,27 +109,21 @@ def main() -> None:
     total_ms = [a + b for a, b in zip(timings["resolve_place"], timings["find_services"])]
     rows.append(f"| place + services (one resident question) | {statistics.median(total_ms):.2f} | "
                 f"{percentile(total_ms, 0.95):.2f} | {percentile(total_ms, 0.99):.2f} |")
-    section = "\n".join([
-        MARK_START,
+    lines = [
         f"## Directory queries ({result.services:,} synthetic services, SQLite)",
         "",
         f"Command: `.venv/bin/python benchmarks/directory_queries.py --services {args.services} "
         f"--queries {args.queries}`; run on {dt.date.today().isoformat()}. Target: p95 ≤ 5 ms.",
-        f"Publishing the 10,000 services (validate + atomic load) took {load_seconds:.1f} s.",
+        f"Publishing the {result.services:,} services (validate + atomic load) took {load_seconds:.1f} s.",
         "",
         "| call | p50 ms | p95 ms | p99 ms |",
         "|---|---|---|---|",
         *rows,
-        MARK_END,
-    ])
-    print(section)
-    if not args.no_write:
-        text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-        if MARK_START in text:
-            text = re.sub(re.escape(MARK_START) + ".*?" + re.escape(MARK_END), lambda _: section, text, flags=re.S)
-        else:
-            text = text.rstrip("\n") + "\n\n" + section + "\n"
-        RESULTS.write_text(text)
+    ]
+    if args.no_write:
+        print("\n".join(lines))
+    else:
+        print(write_section("directory-queries", lines))
 
 
 if __name__ == "__main__":
