@@ -24,7 +24,8 @@ class ActionFindService(Action):
         service_type = next((c for c in candidates if c in valid), None) \
             or service_type_in(tracker.latest_message.get("text", ""))
         if not service_type:
-            dispatcher.utter_message(text="What kind of place are you looking for? For example a pharmacy, a GP practice or a dentist.")
+            # No kind of place we know ("books at the library"): the menu, with 111 and 999.
+            dispatcher.utter_message(response="utter_fallback")
             return [SlotSet("needs_place", False)]
         events = search_events(service_type) + [SlotSet("service_type", service_type)]
         place = next(tracker.get_latest_entity_values("place"), None)
