@@ -55,3 +55,9 @@ def test_malformed_json_is_a_client_error(assistant):
     resp = requests.post(assistant.web_url + "/webhooks/rest/webhook", data=b"{not json",
                          headers={"Content-Type": "application/json"}, timeout=10)
     assert 400 <= resp.status_code < 500
+
+
+def test_are_you_a_bot_and_speak_to_a_person(assistant):
+    assert "computer program" in texts(assistant.send("are you a real person or a bot?"))
+    reply = assistant.send("can I speak to a real person please")
+    assert "111" in texts(reply) and any(b.get("payload") == "tel:111" for m in reply for b in m.get("buttons", []))
