@@ -5,7 +5,7 @@ from rasa_sdk.events import SlotSet
 
 from bot.answers import ambiguous_message
 from bot.directory.db import get_engine
-from bot.directory.queries import find_services
+from bot.directory.queries import find_services, resolve_place
 from bot.signposting import SAFETY_NET, places_message
 
 
@@ -26,6 +26,18 @@ def list_places(dispatcher, community: str, service: str, offer: str | None, age
     dispatcher.utter_message(text=places_message(result, service, urgency))
     if safety_net:
         dispatcher.utter_message(text=SAFETY_NET)
+
+
+def place_in_message(tracker):
+    """Where the message says the resident is. The message is scanned first, because the first
+    place named is usually the specific one ("Upton by Chester"); the model's `place` entity is
+    the fallback, matched more loosely (misspellings)."""
+    engine = get_engine()
+    match = resolve_place(engine, tracker.latest_message.get("text", ""), fuzzy="scan")
+    entity = next(tracker.get_latest_entity_values("place"), None)
+    if match.status == "unknown" and entity:
+        match = resolve_place(engine, entity)
+    return match
 
 
 def ask_which_place(dispatcher, match) -> None:

@@ -7,9 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import ask_which_place, list_places, search_events
-from bot.directory.db import get_engine
-from bot.directory.queries import resolve_place
+from actions.common import ask_which_place, list_places, place_in_message, search_events
 from bot.directory.vocabulary import service_type_in, service_types
 
 
@@ -28,13 +26,7 @@ class ActionFindService(Action):
             dispatcher.utter_message(response="utter_fallback")
             return [SlotSet("needs_place", False)]
         events = search_events(service_type) + [SlotSet("service_type", service_type)]
-        place = next(tracker.get_latest_entity_values("place"), None)
-        # The model tags places it recognises; the directory also looks for any place it knows
-        # in the message, so places added by staff work without retraining.
-        engine = get_engine()
-        match = resolve_place(engine, place) if place else None
-        if match is None or match.status == "unknown":
-            match = resolve_place(engine, tracker.latest_message.get("text", ""), fuzzy="scan")
+        match = place_in_message(tracker)
         community = tracker.get_slot("care_community")
         if match.status == "ambiguous":
             ask_which_place(dispatcher, match)

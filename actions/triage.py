@@ -7,9 +7,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import list_places, search_events
+from actions.common import list_places, place_in_message, search_events
 from bot.directory.db import get_engine
-from bot.directory.queries import find_services, resolve_place
+from bot.directory.queries import find_services
 from bot.signposting import SAFETY_NET, outcome_message
 from bot.triage.detector import find
 from bot.triage.outcome import decide
@@ -46,9 +46,7 @@ class ActionTriage(Action):
         events += search_events(outcome.service, outcome.offer)
         community = tracker.get_slot("care_community")
         # "I've sprained my ankle, I'm in Crewe": a place in the same message is used at once.
-        place = next(tracker.get_latest_entity_values("place"), None)
-        match = resolve_place(get_engine(), place) if place else \
-            resolve_place(get_engine(), tracker.latest_message.get("text", ""), fuzzy="scan")
+        match = place_in_message(tracker)
         if match.status == "found":
             community = match.community_id
             events += [SlotSet("care_community", community), SlotSet("place", match.place)]
