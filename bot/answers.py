@@ -1,7 +1,7 @@
 """Turn directory results into short plain-English messages residents can act on."""
 from __future__ import annotations
 
-from bot.directory.queries import PlaceMatch, SearchResult, ServiceInfo
+from bot.directory.queries import PlaceMatch, ServiceInfo
 
 LABELS = {
     "gp_practice": "GP practice", "pharmacy": "pharmacy", "urgent_treatment_centre": "urgent treatment centre",
@@ -29,17 +29,6 @@ def describe_service(info: ServiceInfo) -> str:
         lines.append(f"Phone: {voice[0].number}")
     lines.append(info.status)
     return "\n".join(lines)
-
-
-def places_message(result: SearchResult, service_type: str, place: str | None) -> str:
-    where = f" near {place}" if place else ""
-    if not result.found:
-        return (f"I could not find a {label(service_type)}{where} in the directory. "
-                "If you need medical help now, call 111.")
-    intro = f"Here are places{where} ({label(service_type)}):"
-    if result.widened:
-        intro = f"I could not find one in your area, but these are nearby ({label(service_type)}):"
-    return "\n\n".join([intro, *(describe_service(s) for s in result.services)])
 
 
 def ambiguous_message(match: PlaceMatch) -> str:

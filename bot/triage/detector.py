@@ -160,14 +160,13 @@ class Detector:
         return False
 
     @staticmethod
-    def _cancelled(doc: Doc, flag: str, start: int, end: int) -> bool:
+    def _cancelled(doc: Doc, flag: str, start: int, end: int, subject: Subject) -> bool:
         near = {t.norm_ for t in doc[max(0, start - CANCEL_WINDOW):end + CANCEL_WINDOW]}
         if CANCELLED_NEAR.get(flag, set()) & near:
             return True
         words = {t.norm_ for t in doc}
         if flag == "child_signs" and {t.norm_ for t in doc[start:end]} & CHILD_ONLY_WORDS:
             # Only when the message is clearly about an adult; an unknown subject keeps the flag.
-            subject = subject_of(doc, doc.text)
             if subject.age_group == "adult" or (subject.who == "self" and subject.age_group == "unknown"):
                 return True
         if flag == "anaphylaxis" and words & DENTAL_WORDS and not ({t.norm_ for t in doc[start:end]} & AIRWAY_WORDS):
@@ -192,6 +191,7 @@ class Detector:
     def find(self, text: str) -> Findings:
         doc = self.nlp(text[:2000])
         self._normalise_spelling(doc)
+        subject = subject_of(doc, text)
         found: dict[str, RedFlag] = {}
         negated: list[RedFlag] = []
         # Longest matches first, so "no chest pain" is judged on the whole phrase.
@@ -200,11 +200,10 @@ class Detector:
             flag = self.nlp.vocab.strings[match_id]
             span = doc[start:end]
             hit = RedFlag(flag, span.text, span.start_char, span.end_char)
-            if self._negated(doc, start) or self._cancelled(doc, flag, start, end):
+            if self._negated(doc, start) or self._cancelled(doc, flag, start, end, subject):
                 negated.append(hit)
             elif flag not in found:
                 found[flag] = hit
-        subject = subject_of(doc, text)
         for extra in self._co_occurring(doc, subject):
             found.setdefault(extra.flag, RedFlag(extra.flag, text[:0], 0, len(text)))
         flags = tuple(sorted(found.values(), key=lambda f: f.start))
@@ -248,8 +247,6 @@ def subject_of(doc: Doc, text: str) -> Subject:
     third = bool(words & THIRD_PERSON) or (age_group in ("baby", "child") and "my" in words)
     first = bool(words & {"i", "me", "my", "myself", "am"})
     who = "someone_else" if third else "self" if first else "unknown"
-    if who == "self" and age_group == "unknown" and first:
-        age_group = "unknown"
     sex = None
     if words & {"female", "woman", "pregnant", "girl", "lady"} and (who != "someone_else" or words & FEMALE_WORDS):
         sex = "female"
