@@ -1,11 +1,15 @@
 """Helpers shared by the actions: slot events for an outcome and listing places."""
 from __future__ import annotations
 
+import datetime as dt
+from functools import partial
+
 from rasa_sdk.events import SlotSet
 
-from bot.answers import ambiguous_message
+from bot.answers import ambiguous_message, label
 from bot.directory.db import get_engine
 from bot.directory.queries import find_services, resolve_place
+from bot.directory.when import Window, asked_window
 from bot.signposting import SAFETY_NET, places_message
 
 
@@ -17,13 +21,24 @@ ALSO_SUITABLE = {"urgent_treatment_centre": ("urgent_treatment_centre", "minor_i
 
 
 def list_places(dispatcher, community: str, service: str, offer: str | None, age, sex, urgency: str | None,
-                safety_net: bool = True) -> None:
+                safety_net: bool = True, window: Window | None = None) -> None:
+    """Up to 3 places; with `window` ("open on Sunday"), those open then, or say there are none."""
     types = ALSO_SUITABLE.get(service, service)
     age = int(age) if age is not None else None
-    result = find_services(get_engine(), community, types, offer=offer, age=age, sex=sex)
-    if offer and not result.found:  # e.g. no Pharmacy First pharmacy listed: any pharmacy can advise
-        result = find_services(get_engine(), community, types, age=age, sex=sex)
-    dispatcher.utter_message(text=places_message(result, service, urgency))
+    search = partial(find_services, get_engine(), community, types, age=age, sex=sex)
+    when = None
+    if window:
+        result = search(open_only=True) if window.is_now else search(window=(window.start, window.end))
+        if result.found:
+            when = window.words
+        else:
+            dispatcher.utter_message(text=f"I could not find a {label(service)} near you that is open "
+                                          f"{window.words}. If you need help before one opens, call 111.")
+    if not window or not result.found:
+        result = search(offer=offer)
+        if offer and not result.found:  # e.g. no Pharmacy First pharmacy listed: any pharmacy can advise
+            result = search()
+    dispatcher.utter_message(text=places_message(result, service, urgency, when))
     if safety_net:
         dispatcher.utter_message(text=SAFETY_NET)
 
@@ -46,5 +61,13 @@ def ask_which_place(dispatcher, match) -> None:
                              buttons=[{"title": o.name, "payload": o.name} for o in match.options])
 
 
-def search_events(service: str | None, offer: str | None = None) -> list:
-    return [SlotSet("search_service", service), SlotSet("search_offer", offer)]
+def search_events(service: str | None, offer: str | None = None, window: Window | None = None) -> list:
+    """The search to redo once the place is known, or in a new place. The asked-about time is kept
+    as words ("on Sunday") and read again then, so that "now" means the moment of the answer."""
+    return [SlotSet("search_service", service), SlotSet("search_offer", offer),
+            SlotSet("search_when", window.words if window else None)]
+
+
+def asked_window_of_search(tracker) -> Window | None:
+    words = tracker.get_slot("search_when")
+    return asked_window(words, dt.datetime.now(dt.timezone.utc)) if words else None

@@ -1,6 +1,7 @@
 """action_find_service: list places of the asked-for type near the resident, from the directory."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -9,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import ask_which_place, list_places, place_in_message, search_events
 from bot.directory.vocabulary import service_type_in, service_types
+from bot.directory.when import asked_window
 
 
 class ActionFindService(Action):
@@ -25,7 +27,9 @@ class ActionFindService(Action):
             # No kind of place we know ("books at the library"): the menu, with 111 and 999.
             dispatcher.utter_message(response="utter_fallback")
             return [SlotSet("needs_place", False)]
-        events = search_events(service_type) + [SlotSet("service_type", service_type)]
+        # "Is the chemist open on Sunday?": only places open then, each with that day's hours.
+        window = asked_window(tracker.latest_message.get("text", ""), dt.datetime.now(dt.timezone.utc))
+        events = search_events(service_type, window=window) + [SlotSet("service_type", service_type)]
         match = place_in_message(tracker)
         community = tracker.get_slot("care_community")
         if match.status == "ambiguous":
@@ -36,5 +40,5 @@ class ActionFindService(Action):
             events += [SlotSet("care_community", community), SlotSet("place", match.place)]
         if not community:
             return events + [SlotSet("needs_place", True)]
-        list_places(dispatcher, community, service_type, None, None, None, None, safety_net=False)
+        list_places(dispatcher, community, service_type, None, None, None, None, safety_net=False, window=window)
         return events + [SlotSet("needs_place", False)]

@@ -8,7 +8,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import ask_which_place, list_places
+from actions.common import ask_which_place, asked_window_of_search, list_places
 from bot.directory.db import get_engine
 from bot.directory.queries import POSTCODE_IN_TEXT as POSTCODE, resolve_place
 
@@ -55,7 +55,7 @@ class ActionSignpost(Action):
             return [SlotSet("needs_place", False)]
         list_places(dispatcher, community, service, tracker.get_slot("search_offer"), tracker.get_slot("subject_age"),
                     tracker.get_slot("subject_sex"), tracker.get_slot("urgency"),
-                    safety_net=tracker.get_slot("urgency") is not None)
+                    safety_net=tracker.get_slot("urgency") is not None, window=asked_window_of_search(tracker))
         return [SlotSet("needs_place", False)]
 
 
@@ -89,7 +89,7 @@ class ActionChangePlace(Action):
         if service:
             list_places(dispatcher, match.community_id, service, tracker.get_slot("search_offer"),
                         tracker.get_slot("subject_age"), tracker.get_slot("subject_sex"), tracker.get_slot("urgency"),
-                        safety_net=False)
+                        safety_net=False, window=asked_window_of_search(tracker))
         else:
             dispatcher.utter_message(text=f"Thanks, I will look for places near {match.place}. What do you need "
                                           "help with? If you need medical help now, call 111. In an emergency, call 999.")

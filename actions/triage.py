@@ -1,6 +1,7 @@
 """action_triage: urgency, the right kind of place and why, then places near the resident."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -10,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import list_places, place_in_message, search_events
 from bot.directory.db import get_engine
 from bot.directory.queries import find_services
-from bot.signposting import SAFETY_NET, outcome_message
+from bot.signposting import SAFETY_NET, ae_steering, outcome_message
 from bot.triage.detector import find
 from bot.triage.outcome import decide
 
@@ -20,10 +21,11 @@ class ActionTriage(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         findings = find(tracker.latest_message.get("text", ""))
-        outcome = decide(findings)
+        outcome = decide(findings, at=dt.datetime.now(dt.timezone.utc))
+        asked_about_ae = (tracker.latest_message.get("intent") or {}).get("name") == "ask_about_ae"
         if outcome is None:
             # Nothing health-related was recognised: never state an urgency from a guess.
-            dispatcher.utter_message(response="utter_fallback")
+            dispatcher.utter_message(response="utter_ae_what_problem" if asked_about_ae else "utter_fallback")
             return [SlotSet("needs_place", False)]
         subject = findings.subject
         events = [SlotSet("urgency", outcome.urgency), SlotSet("recommended_service", outcome.service),
@@ -35,6 +37,10 @@ class ActionTriage(Action):
             dispatcher.utter_message(response="utter_emergency_more")
             return events + [SlotSet("needs_place", False)]
         dispatcher.utter_message(text=outcome_message(outcome))
+        steering = ae_steering(outcome) if asked_about_ae else None
+        if steering:
+            dispatcher.utter_message(text=steering)
+        events.append(SlotSet("steered_from_ae", bool(steering) if asked_about_ae else None))
         if outcome.service == "mental_health_crisis":
             lines = find_services(get_engine(), None, "mental_health_crisis", age=subject.age, limit=4)
             dispatcher.utter_message(text="\n".join(

@@ -215,3 +215,31 @@ def status_text(rules: OpeningRules, at: dt.datetime, upcoming: dt.datetime | No
     if upcoming is None:
         return "Closed now"
     return f"Closed now. Opens {day_word(upcoming.date(), today)} at {format_time(upcoming.hour * 60 + upcoming.minute)}"
+
+
+GP_DAY_OPENS = 8 * 60  # the national GP contract's core hours: 8am to 6.30pm, Monday to Friday
+GP_DAY_CLOSES = 18 * 60 + 30
+
+
+def gp_out_of_hours(at: dt.datetime) -> bool:
+    """True in the GP out-of-hours period (clinical guidance section 3): 6.30pm to 8am on
+    weekdays, all weekend and bank holidays. Then NHS 111 stands in for the GP practice."""
+    day, minute = _wall(at)
+    if day.weekday() >= 5 or is_bank_holiday(day):
+        return True
+    return not GP_DAY_OPENS <= minute < GP_DAY_CLOSES
+
+
+def opens_between(rules: OpeningRules, start: dt.datetime, end: dt.datetime) -> dt.datetime | None:
+    """When the first opening that starts in [start, end) begins. A night session carried over
+    from the day before does not count: "open on Saturday" means opening on Saturday."""
+    if rules.always_open:
+        return start
+    day, last = _wall(start)[0], _wall(end)[0]
+    while day <= last:
+        for opens, _ in intervals_starting_on(rules, day):
+            moment = _normalise(_localise(day, min(opens, DAY_MINUTES - 1)))
+            if start <= moment < end:
+                return moment
+        day += dt.timedelta(days=1)
+    return None

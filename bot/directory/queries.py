@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import select
@@ -21,8 +21,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.directory import models as m
-from bot.directory.opening_hours import (LONDON, DatedException, OpeningRules, WeeklySession,
-                                         hours_text, is_open, next_opening, status_text)
+from bot.directory.opening_hours import (LONDON, DatedException, OpeningRules, WeeklySession, day_word,
+                                         hours_text, is_open, next_opening, opens_between,
+                                         status_text)
 from bot.directory.source import NATIONAL
 from bot.directory.validation import normalise_name
 
@@ -312,6 +313,30 @@ def _rank(records: list[_Record], at: dt.datetime, limit: int, open_only: bool) 
     return [_info(r, at, upcoming) for r, upcoming in chosen]
 
 
+def _rank_in_window(records: list[_Record], start: dt.datetime, end: dt.datetime, limit: int,
+                    at: dt.datetime) -> list[ServiceInfo]:
+    """Places open at some moment from `start` to `end`, the soonest open first; each says its
+    hours on that day ("Sunday: 10am to 4pm") rather than whether it is open now."""
+    hits = []
+    for record in records:
+        if not record.rules.known:
+            continue
+        # A window that starts now counts a place open now; a later one, places opening in it.
+        first = next_opening(record.rules, start) if start <= at else opens_between(record.rules, start, end)
+        if first is not None and first < end:
+            hits.append((first, record.static["name"], record))
+    hits.sort(key=lambda hit: hit[:2])
+    infos = []
+    for first, _, record in hits[:limit]:
+        info = _info(record, start, first)
+        if first > at:
+            day = first.astimezone(LONDON).date()
+            hours = "open 24 hours" if record.rules.always_open else hours_text(record.rules, day)
+            info = replace(info, status=f"{day_word(day, at.astimezone(LONDON).date()).capitalize()}: {hours}")
+        infos.append(info)
+    return infos
+
+
 def neighbours(session: Session, community_id: str) -> list[str]:
     return list(session.execute(
         select(m.CommunityNeighbour.neighbour_id).where(m.CommunityNeighbour.community_id == community_id)
@@ -321,10 +346,11 @@ def neighbours(session: Session, community_id: str) -> list[str]:
 def find_services(engine: Engine, community_id: str | None, service_type: str | tuple[str, ...] | None = None,
                   offer: str | None = None, at: dt.datetime | None = None, age: int | None = None,
                   sex: str | None = None, open_only: bool = False, limit: int = 3,
-                  widen: bool = True) -> SearchResult:
+                  widen: bool = True, window: tuple[dt.datetime, dt.datetime] | None = None) -> SearchResult:
     """Up to `limit` suitable places: open ones first, then the soonest to open.
 
-    `service_type` may be one type or several that serve the same need.
+    `service_type` may be one type or several that serve the same need. With `window` (a
+    resident asked "open on Sunday?"), only places open at some moment of it, soonest first.
 
     Looks in the community, then (with `widen`) its neighbours together, then national
     services, and stops at the first of those that has something suitable.
@@ -347,7 +373,7 @@ def find_services(engine: Engine, community_id: str | None, service_type: str | 
             searched += tier
             ids = _candidate_ids(session, tier, service_type, offer)
             records = [r for r in _records_for(engine, session, version, ids) if r.eligible(age, sex)]
-            infos = _rank(records, at, limit, open_only)
+            infos = _rank_in_window(records, *window, limit, at) if window else _rank(records, at, limit, open_only)
             if infos:
                 return SearchResult(tuple(infos), community_id, tuple(searched), depth > 0)
         return SearchResult((), community_id, tuple(searched), False)

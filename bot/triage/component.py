@@ -1,7 +1,8 @@
 """RedFlagDetector: a Rasa NLU component that forces the emergency path on a red flag.
 
-It also sends a message that names a symptom to triage (intent describe_problem) when the
-classifier had put it elsewhere, so that every health problem gets an urgency.
+It also sends a message that names a symptom to triage (intent describe_problem, or
+ask_about_ae when the resident asks about A&E) when the classifier had put it elsewhere, so that
+every health problem gets an urgency.
 
 It runs after the intent classifier and before the FallbackClassifier. When bot.triage finds
 a red flag, the intent becomes `emergency` with confidence 1.0, whatever the classifier said,
@@ -27,6 +28,7 @@ from bot.triage.detector import find
 
 EMERGENCY_INTENT = "emergency"
 PROBLEM_INTENT = "describe_problem"
+AE_INTENT = "ask_about_ae"  # "should I go to A&E with ...": triaged, with why another place is better
 FIND_INTENT = "find_service"
 # Intents the classifier may give a message that the rules recognise better: a symptom goes to
 # triage and a named kind of place to find_service. An `emergency` guess with no red flag is
@@ -64,15 +66,19 @@ class RedFlagDetector(GraphComponent):
             findings = find(text)
             if not findings.emergency:
                 current = (message.get(INTENT) or {}).get("name")
+                # A&E named in the words; the classifier's guess alone does not add steering.
+                asks_about_ae = "asks_about_ae" in findings.modifiers
                 if set(findings.conditions) & SYMPTOMS:
                     # A symptom the rules know always reaches triage, at full confidence, so the
                     # FallbackClassifier cannot turn it into "Sorry, I didn't understand".
-                    self._set_intent(message, PROBLEM_INTENT)
+                    self._set_intent(message, AE_INTENT if asks_about_ae else PROBLEM_INTENT)
+                elif current == AE_INTENT:
+                    continue
                 elif current == EMERGENCY_INTENT:
                     self._add_entities(message, [_entity("urgency", "emergency", 0, len(text)),
                                                  _entity("recommended_service", "call_999", 0, len(text))])
                 elif current in REPLACEABLE | {PROBLEM_INTENT} and findings.conditions:
-                    self._set_intent(message, PROBLEM_INTENT)  # "dental check-up", "where can I get the coil fitted"
+                    self._set_intent(message, AE_INTENT if asks_about_ae else PROBLEM_INTENT)  # "dental check-up", "where can I get the coil fitted"
                 elif current in REPLACEABLE and service_type_in(text):
                     self._set_intent(message, FIND_INTENT)  # "food bank SK11 7"
                 continue

@@ -5,8 +5,10 @@ triage is the hazard that matters most: when in doubt it goes one level more urg
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
+from bot.directory.opening_hours import gp_out_of_hours
 from bot.triage.detector import Findings, Subject
 
 PHARMACY_FIRST = ("sinusitis", "sore_throat", "earache", "insect_bite", "impetigo", "shingles", "uti")
@@ -78,9 +80,24 @@ def _excluded_needs_today(condition: str, s: Subject, mods: frozenset[str]) -> b
     return False
 
 
-def decide(findings: Findings) -> Outcome | None:
-    """The outcome for a message, or None when it describes no health problem at all."""
+DENTAL_CALL = "Call your dentist; if you do not have one or it is closed, call 111."
+DENTAL_CLOSED_NOW = "Most dentists are closed now, so call 111. They can book you in to see a dentist."
+GP_MAY_BE_CLOSED = "If your GP practice is closed, call 111."
+GP_CLOSED_NOW = ("GP practices are closed now (evenings, weekends and bank holidays). Contact yours when it "
+                 "opens. If you need help before then, call 111.")
+
+
+def decide(findings: Findings, at: dt.datetime | None = None) -> Outcome | None:
+    """The outcome for a message, or None when it describes no health problem at all.
+
+    `at` is the moment of the message: in the GP out-of-hours period (6.30pm to 8am, weekends,
+    bank holidays) 111 stands in for "your GP practice today". The resident's own words ("the
+    surgery's shut", "tonight") count too. Without `at`, only the words count.
+    """
     s, mods, found = findings.subject, findings.modifiers, findings.conditions
+    clock_closed = at is not None and gp_out_of_hours(at)
+    gp_closed = clock_closed or "out_of_hours" in mods
+    gp_note = GP_CLOSED_NOW if clock_closed else GP_MAY_BE_CLOSED
     if findings.emergency:
         return Outcome("emergency", "call_999", "This could be a life-threatening emergency.", findings.flag)
     if "mental_health_crisis" in found:
@@ -91,7 +108,7 @@ def decide(findings: Findings) -> Outcome | None:
     if "dental" in found and "sinusitis" not in found and ("severe" in mods or "long_standing" not in found):
         return Outcome("urgent", "urgent_dental",
                        "Bad toothache, swelling or a broken or knocked-out tooth needs dental help today. "
-                       "Call your dentist; if you do not have one or it is closed, call 111.", "dental",
+                       + (DENTAL_CLOSED_NOW if clock_closed else DENTAL_CALL), "dental",
                        note="A knocked-out adult tooth needs help within 1 hour: hold it by the top, "
                             "not the root, and keep it in milk.")
     physical = set(found) & {*URGENT_CARE_PROBLEMS, "high_temperature", "feeling_unwell"}
@@ -108,16 +125,16 @@ def decide(findings: Findings) -> Outcome | None:
             return Outcome("urgent", "nhs_111", f"Get advice today: {excluded}.", condition)
         if excluded is None:
             return Outcome("self_care", "pharmacy",
-                           "A pharmacist can check this and give treatment if you need it, without a GP "
-                           "appointment (Pharmacy First).", condition, offer="pharmacy_first")
+                           "A pharmacist can check this and treat it if you need it. You do not need to "
+                           "see a GP first. This is called Pharmacy First.", condition, offer="pharmacy_first")
         if _excluded_needs_today(condition, s, mods):
-            if "out_of_hours" in mods:
-                return Outcome("urgent", "nhs_111", f"Get help today: {excluded}, and your GP practice is "
-                               "closed, so call 111.", condition)
+            if gp_closed:
+                return Outcome("urgent", "nhs_111", f"Get help today: {excluded}, and GP practices are "
+                               "closed now, so call 111.", condition)
             return Outcome("urgent", "gp_practice", f"Contact your GP practice today: {excluded}.", condition,
-                           note="If your GP practice is closed, call 111.")
+                           note=GP_MAY_BE_CLOSED)
         return Outcome("routine", "gp_practice", f"Contact your GP practice: {excluded}.", condition,
-                       note="If your GP practice is closed, call 111.")
+                       note=gp_note)
     if s.age is not None and s.age < 5 and set(found) & {"vomiting", "high_temperature"}:
         return Outcome("urgent", "nhs_111", "Young children can get ill quickly, so get advice today. For a "
                        "child under 5, phone 111.", "high_temperature" if "high_temperature" in found else "vomiting")
@@ -131,8 +148,8 @@ def decide(findings: Findings) -> Outcome | None:
                        "can tell you where to go, and book you in.", "high_temperature")
     if "dental_routine" in found:
         if mods & {"severe"}:
-            return Outcome("urgent", "urgent_dental", "Swelling or a broken tooth needs dental help today. Call "
-                           "your dentist; if you do not have one or it is closed, call 111.", "dental")
+            return Outcome("urgent", "urgent_dental", "Swelling or a broken tooth needs dental help today. "
+                           + (DENTAL_CLOSED_NOW if clock_closed else DENTAL_CALL), "dental")
         return Outcome("routine", "dentist", "A dentist can help with this.", "dental_routine")
     if "emergency_contraception" in found:
         return Outcome("urgent", "pharmacy", "Emergency contraception works best the sooner you take it. "
@@ -140,7 +157,7 @@ def decide(findings: Findings) -> Outcome | None:
     if "minor_illness" in found:
         if "long_standing" in found:
             return Outcome("routine", "gp_practice", "This has gone on a while, so your GP practice should "
-                           "check it.", "long_standing")
+                           "check it.", "long_standing", note=GP_CLOSED_NOW if clock_closed else None)
         if "worse" in mods:
             return Outcome("urgent", "nhs_111", "As it is not getting better, get advice today. NHS 111 can "
                            "tell you where to go.", "minor_illness")
@@ -164,7 +181,8 @@ def decide(findings: Findings) -> Outcome | None:
             return Outcome("routine", "gp_practice", "Your GP practice can help with this. It is not urgent, "
                            "but do not leave it.", condition,
                            note="If you have run out of a medicine you need today, a pharmacist may be able "
-                                "to give an emergency supply." if condition == "repeat_prescription" else None)
+                                "to give an emergency supply." if condition == "repeat_prescription" else
+                                GP_CLOSED_NOW if clock_closed else None)
     if "feeling_unwell" in found or "out_of_hours" in mods:
         return Outcome("urgent", "nhs_111", "I cannot tell from your message how serious this is, so it is "
                        "safest to get advice today. NHS 111 can tell you where to go, any time.", "unclear")

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+
+import pytest
 
 from bot.directory.queries import PhoneNumber, SearchResult, ServiceInfo
-from bot.signposting import SAFETY_NET, outcome_message, places_message
+from bot.signposting import AE_BETTER_PLACE, AE_WHEN, SAFETY_NET, ae_steering, outcome_message, places_message
 from bot.triage.detector import find
-from bot.triage.outcome import decide
+from bot.triage.outcome import Outcome, decide
 
 
 def service(open_now: bool) -> ServiceInfo:
@@ -31,3 +34,34 @@ def test_a_and_e_steering_explains_and_never_forbids():
     assert "urgent treatment centre" in message and "quicker than A&E" in message
     assert "don't go" not in message.lower() and "do not go" not in message.lower()
     assert "999" in SAFETY_NET and "111" in SAFETY_NET
+
+
+# --- A&E steering (issue 4, point 6): which place is better and why; A&E never forbidden
+@pytest.mark.parametrize("text, better, why", [
+    ("should I go to A&E with a sore throat", "pharmacist", "do not need an appointment"),
+    ("is it worth going to a and e for a sprained ankle", "urgent treatment centre", "shorter"),
+    ("a&e for toothache?", "dentist", "cannot usually treat teeth"),
+    ("should i go to casualty, i need to register with a gp", "GP practice", "history"),
+    ("should I take my 2 year old to A&E, she's got a high temperature", "111", "book you in"),
+    ("should i go to a&e, i feel really low and anxious", "Talking therapies", "right places"),
+])
+def test_a_and_e_steering_names_a_better_place_and_why(text, better, why):
+    steering = ae_steering(decide(find(text)))
+    assert better.lower() in steering.lower() and why.lower() in steering.lower()
+    assert "you can always go to A&E" in steering
+
+
+def test_a_and_e_steering_never_forbids_and_is_silent_for_emergencies():
+    for service in AE_BETTER_PLACE:
+        text = ae_steering(Outcome("routine", service, "why"))
+        assert not any(word in text.lower() for word in ("don't go", "do not go", "must not", "should not go"))
+    assert ae_steering(decide(find("should I go to A&E, my dad has crushing chest pain"))) is None
+    assert ae_steering(Outcome("routine", "some_new_type", "why")) == AE_WHEN
+
+
+def test_every_non_emergency_service_the_rules_recommend_has_steering():
+    import inspect
+
+    from bot.triage import outcome as rules
+    recommended = set(re.findall(r'Outcome\("(?:urgent|routine|self_care)", "(\w+)"', inspect.getsource(rules)))
+    assert recommended and recommended <= set(AE_BETTER_PLACE)

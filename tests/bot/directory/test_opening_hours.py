@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.directory.opening_hours import (LONDON, DatedException, OpeningRules, WeeklySession,
+from bot.directory.opening_hours import (LONDON, DatedException, OpeningRules, WeeklySession, gp_out_of_hours,
+                                         opens_between,
                                          format_time, hours_text, is_bank_holiday, is_open,
                                          next_opening, status_text)
 
@@ -183,3 +185,26 @@ def test_a_weekly_session_is_open_at_its_start_and_closed_at_its_end(session, wh
 def test_always_open_wins(rules, when):
     always = OpeningRules(sessions=rules.sessions, always_open=True)
     assert is_open(always, when) and next_opening(always, when) == when
+
+
+@pytest.mark.parametrize("at, closed", [
+    (dt.datetime(2026, 11, 25, 7, 59, tzinfo=LONDON), True),  # Wednesday before 8am
+    (dt.datetime(2026, 11, 25, 8, 0, tzinfo=LONDON), False),
+    (dt.datetime(2026, 11, 25, 18, 29, tzinfo=LONDON), False),
+    (dt.datetime(2026, 11, 25, 18, 30, tzinfo=LONDON), True),  # 6.30pm
+    (dt.datetime(2026, 11, 28, 12, 0, tzinfo=LONDON), True),  # Saturday
+    (dt.datetime(2026, 11, 29, 12, 0, tzinfo=LONDON), True),  # Sunday
+    (dt.datetime(2026, 12, 28, 12, 0, tzinfo=LONDON), True),  # Monday 28 December 2026: substitute bank holiday
+    (dt.datetime(2026, 7, 1, 9, 0, tzinfo=dt.timezone.utc), False),  # 10am in London (summer time)
+    (dt.datetime(2026, 7, 1, 17, 45, tzinfo=dt.timezone.utc), True),  # 6.45pm in London
+])
+def test_gp_out_of_hours_follows_the_guidance(at, closed):
+    assert gp_out_of_hours(at) is closed
+
+
+def test_opens_between_ignores_a_night_carried_over():
+    night = OpeningRules(sessions=(WeeklySession(4, 18 * 60, 2 * 60, overnight=True),))  # Friday 6pm to 2am
+    saturday = dt.datetime(2026, 11, 28, tzinfo=LONDON), dt.datetime(2026, 11, 29, tzinfo=LONDON)
+    assert opens_between(night, *saturday) is None
+    friday = dt.datetime(2026, 11, 27, tzinfo=LONDON), dt.datetime(2026, 11, 28, tzinfo=LONDON)
+    assert opens_between(night, *friday) == dt.datetime(2026, 11, 27, 18, tzinfo=LONDON)

@@ -113,3 +113,23 @@ def test_reload_is_seen_by_the_next_query(engine, valid_dir):
     assert resolve_place(engine, "Newplace").community_id == "alpha"
     names = [s.name for s in find_services(engine, "alpha", "pharmacy", at=MONDAY_10AM).services]
     assert "Alpha Renamed Pharmacy" in names
+
+
+def test_window_lists_places_open_then_with_that_days_hours(engine):
+    saturday = dt.datetime(2026, 11, 28, 0, tzinfo=LONDON), dt.datetime(2026, 11, 29, 0, tzinfo=LONDON)
+    result = find_services(engine, "alpha", "pharmacy", at=MONDAY_10AM, window=saturday)
+    assert [s.name for s in result.services] == ["Alpha Day Pharmacy", "Alpha Night Pharmacy"]  # 9am, then 6pm
+    assert [s.status for s in result.services] == ["Saturday: 9am to 5:30pm", "Saturday: 6pm to 2am"]
+
+
+def test_window_with_nothing_open_finds_nothing_there(engine):
+    sunday = dt.datetime(2026, 11, 29, 0, tzinfo=LONDON), dt.datetime(2026, 11, 30, 0, tzinfo=LONDON)
+    result = find_services(engine, "alpha", "pharmacy", at=MONDAY_10AM, window=sunday, widen=False)
+    # The night pharmacy is open until 2am on Sunday from Saturday's session; that is not "on Sunday".
+    assert all("Alpha" not in s.name for s in result.services)
+
+
+def test_window_starting_now_says_open_now(engine):
+    window = FRIDAY_8PM, dt.datetime(2026, 11, 28, 0, tzinfo=LONDON)
+    result = find_services(engine, "alpha", "pharmacy", at=FRIDAY_8PM, window=window)
+    assert [(s.name, s.status) for s in result.services] == [("Alpha Night Pharmacy", "Open now until 2am")]

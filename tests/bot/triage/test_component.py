@@ -43,3 +43,27 @@ def test_a_named_place_type_goes_to_find_service():
 def test_button_payloads_are_left_alone():
     out = run(message('/find_service{"service_type": "pharmacy"}', "find_service", 1.0))
     assert out.get(INTENT)["name"] == "find_service"
+
+
+def test_a_symptom_with_a_question_about_a_and_e_is_an_a_and_e_question():
+    for classifier in ("describe_problem", "out_of_scope", "find_service"):
+        out = run(message("should i go to a&e with a sprained ankle", classifier))
+        assert out.get(INTENT)["name"] == "ask_about_ae", classifier
+
+
+def test_the_classifiers_a_and_e_guess_is_kept_without_a_symptom():
+    assert run(message("should I go to hospital", "ask_about_ae")).get(INTENT)["name"] == "ask_about_ae"
+
+
+def test_a_red_flag_beats_the_a_and_e_question():
+    out = run(message("should I go to A&E, my dad has crushing chest pain", "ask_about_ae", 0.99))
+    assert out.get(INTENT)["name"] == "emergency"
+
+
+def test_asking_where_a_and_e_is_stays_a_search():
+    assert run(message("where is the nearest A&E", "find_service")).get(INTENT)["name"] == "find_service"
+
+
+def test_a_symptom_without_a_and_e_words_is_a_problem_whatever_the_classifier_guessed():
+    out = run(message("my toddlers got a temp of 38.5 and is really grizzly", "ask_about_ae"))
+    assert out.get(INTENT)["name"] == "describe_problem"

@@ -1,13 +1,15 @@
 """The urgency rules (guidance sections 3 to 8), without Rasa: the public sets and the decisions."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 import yaml
 
 from bot.triage.detector import find
-from bot.triage.outcome import decide
+from bot.directory.opening_hours import LONDON
+from bot.triage.outcome import GP_CLOSED_NOW, decide
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -61,3 +63,41 @@ def test_pharmacy_first_asks_for_a_pharmacy_first_pharmacy():
 
 def test_not_a_health_problem_has_no_outcome():
     assert decide(find("what's the weather like in Chester")) is None
+
+
+# --- out of hours from the clock (guidance section 3): 6.30pm to 8am, weekends, bank holidays
+WEEKDAY_MORNING = dt.datetime(2026, 11, 25, 10, tzinfo=LONDON)
+WEEKDAY_NIGHT = dt.datetime(2026, 11, 25, 21, tzinfo=LONDON)
+SATURDAY = dt.datetime(2026, 11, 28, 12, tzinfo=LONDON)
+BOXING_DAY_OBSERVED = dt.datetime(2026, 12, 28, 11, tzinfo=LONDON)
+
+
+@pytest.mark.parametrize("at, service", [(WEEKDAY_MORNING, "gp_practice"), (WEEKDAY_NIGHT, "nhs_111"),
+                                         (SATURDAY, "nhs_111"), (BOXING_DAY_OBSERVED, "nhs_111")])
+def test_gp_today_becomes_111_when_gp_practices_are_closed(at, service):
+    o = decide(find("I think I have a water infection and I'm pregnant"), at=at)
+    assert (o.urgency, o.service) == ("urgent", service)
+    if service == "nhs_111":
+        assert "closed now" in o.reason and "111" in o.reason
+
+
+def test_routine_gp_answer_says_when_practices_are_closed():
+    daytime = decide(find("I need to register with a GP"), at=WEEKDAY_MORNING)
+    night = decide(find("I need to register with a GP"), at=WEEKDAY_NIGHT)
+    assert (daytime.urgency, daytime.service) == (night.urgency, night.service) == ("routine", "gp_practice")
+    assert night.note == GP_CLOSED_NOW and daytime.note != GP_CLOSED_NOW
+
+
+def test_urgent_dental_out_of_hours_goes_to_111_first():
+    o = decide(find("really bad toothache, my face is swelling up"), at=SATURDAY)
+    assert (o.urgency, o.service) == ("urgent", "urgent_dental") and "call 111" in o.reason
+    assert "Call your dentist" not in o.reason
+
+
+def test_words_still_count_without_the_clock():
+    o = decide(find("I'm pregnant and think I have a UTI, the surgery is closed"))
+    assert (o.urgency, o.service) == ("urgent", "nhs_111")
+
+
+def test_pharmacy_first_does_not_depend_on_the_clock():
+    assert {(decide(find("I have a sore throat"), at=at).service) for at in (WEEKDAY_MORNING, SATURDAY)} == {"pharmacy"}
