@@ -33,7 +33,40 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/uv pip install --quiet --python $(PY) --no-deps -e .
 	@touch $@
 
-setup: $(VENV)/.installed
+# --- the web page's front-end: nhsuk-frontend from npm, built into a git-ignored vendor/ folder,
+# redone only when package-lock.json or the Sass entry changes
+NHSUK_DIST := node_modules/nhsuk-frontend/dist/nhsuk
+VENDOR := bot/web/static/vendor
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js 18+ with npm is required (apt-get install nodejs npm)" >&2; exit 1; }
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
+
+$(VENDOR)/.built: node_modules/.installed bot/web/static/nhsuk.scss
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/nhsuk
+	node_modules/.bin/sass --no-source-map --style=compressed --quiet-deps --load-path=node_modules \
+		bot/web/static/nhsuk.scss $(VENDOR)/nhsuk/nhsuk-frontend.css
+	cp -R $(NHSUK_DIST)/assets $(VENDOR)/nhsuk/
+	cp $(NHSUK_DIST)/nhsuk-frontend.min.js $(NHSUK_DIST)/nhsuk-frontend.min.js.map $(VENDOR)/nhsuk/
+	@! grep -Eo 'https?://[^")]*' $(VENDOR)/nhsuk/nhsuk-frontend.css || { \
+		echo "$(VENDOR)/nhsuk/nhsuk-frontend.css names a remote URL: the page must make no third-party request" >&2; exit 1; }
+	@touch $@
+
+# --- Debian's Chromium for the browser tests (Playwright drives it; a browser download is not used).
+# The binary is the stamp: installed once, and again only if it disappears.
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { \
+		echo "Chromium is needed at $(CHROMIUM) for the browser tests: install it, or run make with CHROMIUM=/path/to/chromium" >&2; exit 1; }
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null
+	@test -x $@
+
+setup: $(VENV)/.installed $(VENDOR)/.built $(CHROMIUM)
 
 lock: $(VENV)/.installed
 	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev --python-version 3.10 -o requirements.lock
@@ -79,4 +112,4 @@ test:
 	done
 
 clean:
-	rm -rf $(VENV) models .rasa results var/*.db var/*.log
+	rm -rf $(VENV) models .rasa results var/*.db var/*.log node_modules $(VENDOR)
