@@ -31,6 +31,10 @@ class Assistant:
     directory_db_url: str
     var_dir: Path
     action_proxy: SwitchableProxy
+    # SMS channel (bot/channels/sms.py): Twilio auth token, pseudonym key, channel database.
+    twilio_auth_token: str = ""
+    sms_sender_key: str = ""
+    channel_db_url: str = ""
 
     def send(self, text: str, sender: str | None = None, via_web: bool = False) -> list[dict]:
         base = self.web_url if via_web else self.rasa_url
@@ -72,9 +76,11 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     # Rasa reaches the action server through a proxy the tests can switch off ("action server down").
     proxy = SwitchableProxy(runtime.free_port(), ports["ACTION_PORT"])
     proxy.on()
+    sms = {"TWILIO_AUTH_TOKEN": secrets.token_hex(16), "SMS_SENDER_KEY": secrets.token_hex(32),
+           "CHANNEL_DB_URL": f"sqlite:///{var_dir / 'channels.db'}", "SMS_PUBLIC_URL": ""}
     env = runtime.base_env(CARE_VAR_DIR=str(var_dir), DIRECTORY_DB_URL=directory_db_url,
                            RASA_AUTH_TOKEN=token, ACTION_ENDPOINT_URL=f"http://127.0.0.1:{proxy.port}/webhook",
-                           **{k: str(v) for k, v in ports.items()})
+                           **sms, **{k: str(v) for k, v in ports.items()})
     run = runtime.Managed("python -m bot run",
                           [str(runtime.VENV_BIN / "python"), "-m", "bot", "run"],
                           f"http://127.0.0.1:{ports['WEB_PORT']}/healthz", env,
@@ -92,7 +98,9 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
             rasa_url=f"http://127.0.0.1:{ports['RASA_PORT']}",
             web_url=f"http://127.0.0.1:{ports['WEB_PORT']}",
             action_url=f"http://127.0.0.1:{ports['ACTION_PORT']}",
-            auth_token=token, directory_db_url=directory_db_url, var_dir=var_dir, action_proxy=proxy)
+            auth_token=token, directory_db_url=directory_db_url, var_dir=var_dir, action_proxy=proxy,
+            twilio_auth_token=sms["TWILIO_AUTH_TOKEN"], sms_sender_key=sms["SMS_SENDER_KEY"],
+            channel_db_url=sms["CHANNEL_DB_URL"])
     finally:
         run.stop(timeout=30)
         proxy.off()
