@@ -37,7 +37,7 @@ def run(*args: str, log: Path) -> None:
 
 def reports(results: Path) -> tuple[dict, dict]:
     intents = json.loads((results / "intent_report.json").read_text())
-    entity_file = results / "DIETClassifier_report.json"
+    entity_file = results / "CRFEntityExtractor_report.json"  # the model's entity extractor (config.yml)
     entities = json.loads(entity_file.read_text()) if entity_file.exists() else {}
     return intents, entities
 
@@ -68,7 +68,7 @@ def cross_validation(folds: int) -> None:
         intents, entities = reports(results)
     rows = [f"| intents | {intents['macro avg']['f1-score']:.3f} | {intents['weighted avg']['f1-score']:.3f} |"]
     if entities:
-        rows.append(f"| entities (DIET) | {entities['macro avg']['f1-score']:.3f} | {entities['weighted avg']['f1-score']:.3f} |")
+        rows.append(f"| entities (CRF) | {entities['macro avg']['f1-score']:.3f} | {entities['weighted avg']['f1-score']:.3f} |")
     per_intent = [f"| {n} | {r['f1-score']:.2f} | {r['support']} |" for n, r in sorted(intents.items())
                   if isinstance(r, dict) and "support" in r and "avg" not in n]
     print(write_section("nlu-cross-validation", [

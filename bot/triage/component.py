@@ -77,6 +77,10 @@ class RedFlagDetector(GraphComponent):
                 elif current == EMERGENCY_INTENT:
                     self._add_entities(message, [_entity("urgency", "emergency", 0, len(text)),
                                                  _entity("recommended_service", "call_999", 0, len(text))])
+                elif current == FIND_INTENT and service_type_in(text):
+                    # "emergency dentist in Chester", "sexual health clinic near me": a search, even
+                    # when the words also name a need the rules know.
+                    self._set_intent(message, FIND_INTENT)
                 elif current in REPLACEABLE | {PROBLEM_INTENT} and findings.conditions:
                     self._set_intent(message, AE_INTENT if asks_about_ae else PROBLEM_INTENT)  # "dental check-up", "where can I get the coil fitted"
                 elif current in REPLACEABLE and service_type_in(text):

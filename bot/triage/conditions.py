@@ -136,6 +136,6 @@ MODIFIERS: dict[str, list[str]] = {
     # is better and why, and never forbids A&E (issue 4, point 6).
     "asks_about_ae": ["a&e", "a+e", "a & e", "a and e", "a n e", "a&e's", "accident and emergency", "casualty",
                       "emergency department", "go to hospital", "go to the hospital", "go hospital", "go to hosp",
-                      "the er", "to er", "go to emergency", "ae dept", "emergency room", "urgent care at the hospital"],
+                      "the er", "to er", "go to emergency", "ae dept", "emergency room", "urgent care at the hospital", "to hospital", "to the hospital"],
     "in_danger_now": ["right now", "tonight", "going to", "gonna", "have a plan", "got a plan", "about to"],
 }

@@ -67,3 +67,12 @@ def test_asking_where_a_and_e_is_stays_a_search():
 def test_a_symptom_without_a_and_e_words_is_a_problem_whatever_the_classifier_guessed():
     out = run(message("my toddlers got a temp of 38.5 and is really grizzly", "ask_about_ae"))
     assert out.get(INTENT)["name"] == "describe_problem"
+
+
+def test_a_search_naming_a_kind_of_place_stays_a_search():
+    for text in ("need an emergency dentist in Chester asap", "where's the nearest sexual health clinic to Knutsford"):
+        assert run(message(text, "find_service")).get(INTENT)["name"] == "find_service", text
+
+
+def test_a_need_without_a_kind_of_place_still_goes_to_triage():
+    assert run(message("where can i get the coil fitted", "find_service")).get(INTENT)["name"] == "describe_problem"
