@@ -21,17 +21,24 @@ ALSO_SUITABLE = {"urgent_treatment_centre": ("urgent_treatment_centre", "minor_i
 
 
 def list_places(dispatcher, community: str, service: str, offer: str | None, age, sex, urgency: str | None,
-                safety_net: bool = True, window: Window | None = None) -> None:
-    """Up to 3 places; with `window` ("open on Sunday"), those open then, or say there are none."""
+                safety_net: bool = True, window: Window | None = None) -> list:
+    """Up to 3 places; with `window` ("open on Sunday"), those open then, or say there are none.
+
+    Returns the `search_found` slot event: false when the resident was told that nothing
+    suitable was found, or nothing was open when they needed it (unmet need, counted by the
+    commissioners' report).
+    """
     types = ALSO_SUITABLE.get(service, service)
     age = int(age) if age is not None else None
     search = partial(find_services, get_engine(), community, types, age=age, sex=sex)
     when = None
+    open_when_asked = True
     if window:
         result = search(open_only=True) if window.is_now else search(window=(window.start, window.end))
         if result.found:
             when = window.words
         else:
+            open_when_asked = False
             dispatcher.utter_message(text=f"I could not find a {label(service)} near you that is open "
                                           f"{window.words}. If you need help before one opens, call 111.")
     if not window or not result.found:
@@ -41,6 +48,9 @@ def list_places(dispatcher, community: str, service: str, offer: str | None, age
     dispatcher.utter_message(text=places_message(result, service, urgency, when))
     if safety_net:
         dispatcher.utter_message(text=SAFETY_NET)
+    # The same conditions as the answers' "could not find" and "none of these is open right now".
+    none_open_now = urgency == "urgent" and not any(s.open_now for s in result.services)
+    return [SlotSet("search_found", result.found and open_when_asked and not none_open_now)]
 
 
 def place_in_message(tracker):

@@ -40,5 +40,6 @@ class ActionFindService(Action):
             events += [SlotSet("care_community", community), SlotSet("place", match.place)]
         if not community:
             return events + [SlotSet("needs_place", True)]
-        list_places(dispatcher, community, service_type, None, None, None, None, safety_net=False, window=window)
+        events += list_places(dispatcher, community, service_type, None, None, None, None, safety_net=False,
+                              window=window)
         return events + [SlotSet("needs_place", False)]

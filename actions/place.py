@@ -31,7 +31,12 @@ class ValidatePlaceForm(FormValidationAction):
 
     def validate_place(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                        domain: dict[str, Any]) -> dict[str, Any]:
-        match = resolve_place(get_engine(), str(value or ""))
+        text = str(value or "").strip()
+        if text.lower() in PLACE_FILLER:
+            # The entity model now and then tags "I" in "I'm 67 and ..." as a place: that is not
+            # an answer, so the question is asked without a "could not find" first.
+            return {"place": None}
+        match = resolve_place(get_engine(), text)
         if match.status == "found":
             return {"place": match.place, "care_community": match.community_id}
         if match.status == "ambiguous":
@@ -53,10 +58,10 @@ class ActionSignpost(Action):
         community = tracker.get_slot("care_community")
         if not service or not community:
             return [SlotSet("needs_place", False)]
-        list_places(dispatcher, community, service, tracker.get_slot("search_offer"), tracker.get_slot("subject_age"),
-                    tracker.get_slot("subject_sex"), tracker.get_slot("urgency"),
-                    safety_net=tracker.get_slot("urgency") is not None, window=asked_window_of_search(tracker))
-        return [SlotSet("needs_place", False)]
+        found = list_places(dispatcher, community, service, tracker.get_slot("search_offer"),
+                            tracker.get_slot("subject_age"), tracker.get_slot("subject_sex"), tracker.get_slot("urgency"),
+                            safety_net=tracker.get_slot("urgency") is not None, window=asked_window_of_search(tracker))
+        return found + [SlotSet("needs_place", False)]
 
 
 class ActionChangePlace(Action):
@@ -87,9 +92,9 @@ class ActionChangePlace(Action):
             return []
         events = [SlotSet("care_community", match.community_id), SlotSet("place", match.place)]
         if service:
-            list_places(dispatcher, match.community_id, service, tracker.get_slot("search_offer"),
-                        tracker.get_slot("subject_age"), tracker.get_slot("subject_sex"), tracker.get_slot("urgency"),
-                        safety_net=False, window=asked_window_of_search(tracker))
+            events += list_places(dispatcher, match.community_id, service, tracker.get_slot("search_offer"),
+                                  tracker.get_slot("subject_age"), tracker.get_slot("subject_sex"),
+                                  tracker.get_slot("urgency"), safety_net=False, window=asked_window_of_search(tracker))
         else:
             dispatcher.utter_message(text=f"Thanks, I will look for places near {match.place}. What do you need "
                                           "help with? If you need medical help now, call 111. In an emergency, call 999.")

@@ -57,7 +57,7 @@ class ActionTriage(Action):
             community = match.community_id
             events += [SlotSet("care_community", community), SlotSet("place", match.place)]
         if community:
-            list_places(dispatcher, community, outcome.service, outcome.offer, subject.age, subject.sex,
-                        outcome.urgency)
+            events += list_places(dispatcher, community, outcome.service, outcome.offer, subject.age, subject.sex,
+                                  outcome.urgency)
             return events + [SlotSet("needs_place", False)]
         return events + [SlotSet("needs_place", True)]

@@ -16,8 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from sqlalchemy.engine import make_url
 
 from bot.paths import MODELS, ROOT, VAR
+
+# Where Rasa keeps conversations and takes its per-conversation locks (docs/deployment.md).
+TRACKER_STORE_URL_ENV = "TRACKER_STORE_URL"  # SQLAlchemy URL; unset: SQLite file under var/
+LOCK_STORE_URL_ENV = "LOCK_STORE_URL"        # redis://…; unset: in-memory (one Rasa server only)
+RASA_SERVERS_ENV = "RASA_SERVERS"            # Rasa servers `python -m bot run` starts (default 1)
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -40,16 +46,94 @@ def latest_model() -> Path:
     return models[-1]
 
 
+def tracker_store_config(url: str | None = None) -> dict:
+    """Rasa's SQL tracker store settings for a SQLAlchemy URL (TRACKER_STORE_URL).
+
+    None or "" gives the embedded SQLite file var/tracker.db. `sqlite:///path` gives that file.
+    `postgresql://user:password@host:5432/care` gives Rasa's PostgreSQL settings; the database
+    must exist, unless the URL ends `?login_db=postgres`: Rasa then connects to that database
+    first and creates `care` (the user needs CREATEDB). Other query parameters (`sslmode=require`)
+    go to the driver.
+    """
+    if not url:
+        return {"type": "SQL", "dialect": "sqlite", "db": str(VAR / "tracker.db")}
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            raise ValueError("TRACKER_STORE_URL: a SQLite tracker store needs a file, e.g. sqlite:///var/tracker.db")
+        return {"type": "SQL", "dialect": "sqlite", "db": parsed.database}
+    if not parsed.database:
+        raise ValueError(f"TRACKER_STORE_URL: no database name in {parsed!r}")
+    config: dict = {"type": "SQL", "dialect": parsed.drivername, "url": parsed.host or "localhost",
+                    "db": parsed.database}
+    if parsed.port:
+        config["port"] = parsed.port
+    if parsed.username:
+        config["username"] = parsed.username
+    if parsed.password is not None:
+        config["password"] = str(parsed.password)
+    query = dict(parsed.query)
+    login_db = query.pop("login_db", None)
+    if login_db:
+        config["login_db"] = login_db
+    if query:
+        config["query"] = query
+    return config
+
+
+def lock_store_config(url: str | None = None) -> dict | None:
+    """Redis lock store settings for LOCK_STORE_URL, or None (Rasa's in-memory lock store).
+
+    `redis://[[user]:password@]host[:port][/db][?key_prefix=care]`; `rediss://` for TLS. The key
+    prefix (letters and digits) keeps several deployments apart in one Redis database. The store
+    is bot.lock_store.AtomicRedisLockStore: Rasa's RedisLockStore with atomic updates, because
+    Rasa's own lets two servers take one conversation's lock at once.
+    """
+    if not url:
+        return None
+    parsed = make_url(url)
+    if parsed.drivername not in ("redis", "rediss"):
+        raise ValueError(f"LOCK_STORE_URL must be redis:// or rediss://, not {parsed.drivername}://")
+    config: dict = {"type": "bot.lock_store.AtomicRedisLockStore", "url": parsed.host or "localhost",
+                    "port": parsed.port or 6379,
+                    "db": int(parsed.database or 0)}
+    if parsed.username:
+        config["username"] = parsed.username
+    if parsed.password is not None:
+        config["password"] = str(parsed.password)
+    if parsed.drivername == "rediss":
+        config["use_ssl"] = True
+    key_prefix = parsed.query.get("key_prefix")
+    if key_prefix:
+        if not str(key_prefix).isalnum():
+            raise ValueError("LOCK_STORE_URL: key_prefix must be letters and digits only")
+        config["key_prefix"] = str(key_prefix)
+    return config
+
+
+def stores_from_env(environ: dict[str, str] | None = None) -> tuple[dict, dict | None]:
+    """(tracker store, lock store) settings from TRACKER_STORE_URL and LOCK_STORE_URL."""
+    environ = os.environ if environ is None else environ
+    return (tracker_store_config(environ.get(TRACKER_STORE_URL_ENV) or None),
+            lock_store_config(environ.get(LOCK_STORE_URL_ENV) or None))
+
+
 def write_endpoints(path: Path, action_port: int, tracker_store: dict | None = None,
                     lock_store: dict | None = None, action_url: str | None = None) -> Path:
-    """Rasa's endpoints.yml with this run's action server port and stores."""
+    """Rasa's endpoints.yml with this run's action server port and stores.
+
+    The file holds database and Redis passwords when the URLs have them: it is written readable
+    by its owner only.
+    """
     endpoints: dict = {"action_endpoint": {"url": action_url or f"http://127.0.0.1:{action_port}/webhook"}}
-    endpoints["tracker_store"] = tracker_store or {
-        "type": "SQL", "dialect": "sqlite", "db": str(VAR / "tracker.db")}
+    endpoints["tracker_store"] = tracker_store or tracker_store_config(None)
     if lock_store:
         endpoints["lock_store"] = lock_store
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(endpoints, sort_keys=False), encoding="utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(yaml.safe_dump(endpoints, sort_keys=False))
+    os.chmod(path, 0o600)
     return path
 
 
@@ -122,7 +206,8 @@ def action_server(port: int, env: dict[str, str], log_dir: Path) -> Managed:
 
 def rasa_server(port: int, endpoints: Path, env: dict[str, str], log_dir: Path,
                 model: Path | None = None, enable_api: bool = False,
-                auth_token: str | None = None, interface: str = "127.0.0.1") -> Managed:
+                auth_token: str | None = None, interface: str = "127.0.0.1",
+                name: str = "Rasa server", log_name: str = "rasa.log") -> Managed:
     argv = [str(VENV_BIN / "rasa"), "run", "--port", str(port), "--interface", interface,
             "--model", str(model or latest_model()), "--endpoints", str(endpoints),
             "--credentials", str(ROOT / "credentials.yml")]
@@ -130,12 +215,15 @@ def rasa_server(port: int, endpoints: Path, env: dict[str, str], log_dir: Path,
         argv.append("--enable-api")
     if auth_token:
         argv += ["--auth-token", auth_token]
-    return Managed("Rasa server", argv, f"http://127.0.0.1:{port}/", env, log_dir / "rasa.log")
+    return Managed(name, argv, f"http://127.0.0.1:{port}/", env, log_dir / log_name)
 
 
-def web_server(port: int, rasa_port: int, env: dict[str, str], log_dir: Path) -> Managed:
-    argv = [str(VENV_BIN / "python"), "-m", "bot.web.server", "--port", str(port),
-            "--rasa-url", f"http://127.0.0.1:{rasa_port}"]
+def web_server(port: int, rasa_port: int, env: dict[str, str], log_dir: Path,
+               more_rasa_ports: list[int] | tuple[int, ...] = ()) -> Managed:
+    """The web chat page; with more Rasa ports it spreads chat messages over all of them."""
+    argv = [str(VENV_BIN / "python"), "-m", "bot.web.server", "--port", str(port)]
+    for rasa in (rasa_port, *more_rasa_ports):
+        argv += ["--rasa-url", f"http://127.0.0.1:{rasa}"]
     return Managed("web chat page", argv, f"http://127.0.0.1:{port}/healthz", env,
                    log_dir / "web.log")
 

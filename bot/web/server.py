@@ -2,15 +2,25 @@
 
 The page and the chat API share one origin, so the browser needs no CORS and makes no call to
 any other host. Rasa itself stays bound to localhost.
+
+Given several Rasa servers (`--rasa-url` more than once; `RASA_SERVERS=N python -m bot run`), it is
+their load balancer: each chat message goes to the next server in turn, and to the one after if a
+server refuses the connection. No sticky sessions: the servers share the tracker store and the
+Redis lock store (docs/deployment.md).
 """
 from __future__ import annotations
 
 import argparse
+import asyncio
+import itertools
+import json
 import logging
+from typing import Sequence
 
-from aiohttp import ClientSession, ClientTimeout, web
+from aiohttp import ClientConnectorError, ClientError, ClientSession, ClientTimeout, TCPConnector, web
 
 from bot.paths import STATIC
+from bot.triage.offline import emergency_first
 
 log = logging.getLogger(__name__)
 REST_PATH = "/webhooks/rest/webhook"
@@ -25,27 +35,53 @@ async def healthz(request: web.Request) -> web.Response:
     return web.Response(text="ok")
 
 
+UNAVAILABLE = [{"text": "Sorry, the assistant is not available right now. If you need medical "
+                        "help now, call 111. In an emergency, call 999."}]
+
+
 async def chat(request: web.Request) -> web.Response:
     body = await request.read()
     session: ClientSession = request.app["client"]
+    urls: list[str] = request.app["rasa_urls"]
+    first = next(request.app["next_rasa"])
+    for url in urls[first:] + urls[:first]:
+        try:
+            async with session.post(url + REST_PATH, data=body,
+                                    headers={"Content-Type": "application/json"}) as resp:
+                return web.Response(body=await resp.read(), status=resp.status,
+                                    content_type="application/json")
+        except ClientConnectorError:
+            # Nothing reached this server, so the message is safe to give to the next one.
+            log.warning("Rasa server %s unreachable", url)
+        except (ClientError, asyncio.TimeoutError, OSError) as exc:
+            # It may have been handled there: do not send it twice.
+            log.warning("Rasa server %s failed to answer (%s)", url, exc.__class__.__name__)
+            break
+    return web.json_response([*emergency_first(_message_text(body)), *UNAVAILABLE], status=503)
+
+
+def _message_text(body: bytes) -> str | None:
     try:
-        async with session.post(request.app["rasa_url"] + REST_PATH, data=body,
-                                headers={"Content-Type": "application/json"}) as resp:
-            return web.Response(body=await resp.read(), status=resp.status,
-                                content_type="application/json")
-    except OSError:
-        log.warning("Rasa server unreachable")
-        return web.json_response(
-            [{"text": "Sorry, the assistant is not available right now. If you need medical "
-                      "help now, call 111. In an emergency, call 999."}], status=503)
+        payload = json.loads(body)
+        return payload.get("message") if isinstance(payload, dict) else None
+    except ValueError:
+        return None
 
 
-def make_app(rasa_url: str) -> web.Application:
+def make_app(rasa_url: str | Sequence[str]) -> web.Application:
+    urls = [rasa_url] if isinstance(rasa_url, str) else list(rasa_url)
+    if not urls:
+        raise ValueError("at least one Rasa server URL is needed")
     app = web.Application(client_max_size=MAX_BODY)
-    app["rasa_url"] = rasa_url.rstrip("/")
+    app["rasa_urls"] = [url.rstrip("/") for url in urls]
+    app["rasa_url"] = app["rasa_urls"][0]
+    app["next_rasa"] = itertools.cycle(range(len(urls)))
 
     async def client_ctx(app: web.Application):
-        app["client"] = ClientSession(timeout=ClientTimeout(total=30))
+        # Idle connections to Rasa are dropped after 2 s, before Sanic's own 5 s keep-alive
+        # timeout closes them, so a message is never written into a connection being closed.
+        app["client"] = ClientSession(timeout=ClientTimeout(total=30),
+                                      connector=TCPConnector(keepalive_timeout=2.0))
         yield
         await app["client"].close()
 
@@ -61,10 +97,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--rasa-url", default="http://127.0.0.1:5005")
+    parser.add_argument("--rasa-url", action="append",
+                        help="a Rasa server; give it more than once to spread messages over several "
+                             "(default http://127.0.0.1:5005)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
-    web.run_app(make_app(args.rasa_url), host=args.host, port=args.port, print=None)
+    web.run_app(make_app(args.rasa_url or ["http://127.0.0.1:5005"]), host=args.host, port=args.port,
+                print=None)
 
 
 if __name__ == "__main__":

@@ -30,3 +30,16 @@ def test_oversized_body_is_refused_with_413():
 
     status, _ = asyncio.run(_post("http://127.0.0.1:9", b"x" * (65 * 1024)))
     assert status == 413
+
+
+def test_rasa_down_still_answers_a_red_flag_with_999_first():
+    import asyncio
+
+    dead = f"http://127.0.0.1:{free_port()}"
+    body = json.dumps({"sender": "x", "message": "my baby has gone blue and floppy"}).encode()
+    status, text = asyncio.run(_post(dead, body))
+    messages = json.loads(text)
+    assert status == 503 and messages[0]["text"].startswith("Call 999 now")
+    assert "111" in messages[-1]["text"]
+    status, text = asyncio.run(_post(dead, json.dumps({"sender": "x", "message": "sore throat"}).encode()))
+    assert not json.loads(text)[0]["text"].startswith("Call 999")
