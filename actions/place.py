@@ -94,7 +94,8 @@ class ActionChangePlace(Action):
         if service:
             events += list_places(dispatcher, match.community_id, service, tracker.get_slot("search_offer"),
                                   tracker.get_slot("subject_age"), tracker.get_slot("subject_sex"),
-                                  tracker.get_slot("urgency"), safety_net=False, window=asked_window_of_search(tracker))
+                                  tracker.get_slot("urgency"), safety_net=tracker.get_slot("urgency") is not None,
+                                  window=asked_window_of_search(tracker))
         else:
             dispatcher.utter_message(text=f"Thanks, I will look for places near {match.place}. What do you need "
                                           "help with? If you need medical help now, call 111. In an emergency, call 999.")

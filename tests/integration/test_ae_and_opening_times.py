@@ -44,6 +44,7 @@ def test_open_on_a_named_day_lists_places_open_that_day(assistant):
     sender = new_sender()
     said = texts(assistant.send(f"which pharmacy is open on {tomorrow} in Crewe", sender))
     assert f"open on {tomorrow}" in said, said
+    assert said.rstrip().endswith("In an emergency, call 999."), said  # every answer ends with where to turn
     assert assistant.slots(sender)["search_when"] == f"on {tomorrow}"
     if "Places near you open" in said:  # each place then gives that day's hours
         assert said.count(f"{tomorrow}: ") + said.count("Tomorrow: ") >= 1, said
