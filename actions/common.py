@@ -10,7 +10,7 @@ from bot.answers import ambiguous_message, label
 from bot.directory.db import get_engine
 from bot.directory.queries import find_services, resolve_place
 from bot.directory.when import Window, asked_window
-from bot.signposting import SAFETY_NET, SEARCH_SAFETY_NET, places_message
+from bot.signposting import GET_HELP, SAFETY_NET, places_message
 
 
 # Kinds of place that serve the same need: an urgent treatment centre or a minor injuries unit
@@ -46,7 +46,7 @@ def list_places(dispatcher, community: str, service: str, offer: str | None, age
         if offer and not result.found:  # e.g. no Pharmacy First pharmacy listed: any pharmacy can advise
             result = search()
     dispatcher.utter_message(text=places_message(result, service, urgency, when))
-    dispatcher.utter_message(text=SAFETY_NET if safety_net else SEARCH_SAFETY_NET)
+    dispatcher.utter_message(text=SAFETY_NET if safety_net else GET_HELP)
     # The same conditions as the answers' "could not find" and "none of these is open right now".
     none_open_now = urgency == "urgent" and not any(s.open_now for s in result.services)
     return [SlotSet("search_found", result.found and open_when_asked and not none_open_now)]

@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import ask_which_place, asked_window_of_search, list_places
 from bot.directory.db import get_engine
 from bot.directory.queries import POSTCODE_IN_TEXT as POSTCODE, resolve_place
+from bot.signposting import GET_HELP
 
 
 PLACE_FILLER = {"i", "im", "i'm", "am", "in", "at", "near", "live", "living", "now", "my", "postcode", "is", "we",
@@ -98,5 +99,5 @@ class ActionChangePlace(Action):
                                   window=asked_window_of_search(tracker))
         else:
             dispatcher.utter_message(text=f"Thanks, I will look for places near {match.place}. What do you need "
-                                          "help with? If you need medical help now, call 111. In an emergency, call 999.")
+                                          f"help with? {GET_HELP}")
         return events

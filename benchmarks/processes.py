@@ -12,18 +12,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.runtime import die_with_parent
+
 PAGE = os.sysconf("SC_PAGE_SIZE")
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def _die_with_parent() -> None:
-    """Linux: the child gets SIGTERM if the benchmark dies, so no server outlives it."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
 
 
 def _stat_fields(pid: int) -> list[str] | None:
@@ -126,7 +118,7 @@ class Child:
             self.started_at = time.monotonic()
             self.proc = subprocess.Popen(self.argv, cwd=self.cwd, env=self.env, stdout=log,
                                          stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                         start_new_session=True, preexec_fn=_die_with_parent)
+                                         start_new_session=True, preexec_fn=die_with_parent)
         return self
 
     @property

@@ -137,7 +137,7 @@ def write_endpoints(path: Path, action_port: int, tracker_store: dict | None = N
     return path
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Linux: the child gets SIGTERM if its parent dies, so no server outlives a killed run."""
     try:
         import ctypes
@@ -163,7 +163,7 @@ class Managed:
         # A new process group, so that stopping it also stops what it spawned.
         self.proc = subprocess.Popen(self.argv, cwd=ROOT, env=self.env, stdout=log,
                                      stderr=subprocess.STDOUT, start_new_session=True,
-                                     preexec_fn=_die_with_parent)
+                                     preexec_fn=die_with_parent)
         log.close()
 
     def healthy(self) -> bool:

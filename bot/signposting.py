@@ -10,9 +10,9 @@ from bot.triage.outcome import URGENCY_WORDS, Outcome
 
 SAFETY_NET = ("If it gets worse, or you notice something new that worries you, call 111. "
               "In an emergency, call 999.")
-# After a plain search ("pharmacy in Crewe"): nothing was said about symptoms, so only where to
-# turn if the resident needs help now.
-SEARCH_SAFETY_NET = "If you need medical help now, call 111. In an emergency, call 999."
+# Where to turn, when nothing was said about symptoms: after a plain search ("pharmacy in Crewe"),
+# and in the channels' apologies when something failed.
+GET_HELP = "If you need medical help now, call 111. In an emergency, call 999."
 NHS_111 = "Call 111 or go to 111.nhs.uk. For a child under 5, phone 111. It is free, day and night."
 
 

@@ -46,6 +46,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.signposting import GET_HELP
 from bot.triage.offline import emergency_first
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,6 @@ MAX_SENDER_CHARS = 128     # Rasa's tracker store column is 255
 
 REPLY_TIMEOUT = 25.0       # seconds; under the web page server's 30 (Rasa waits 5 minutes for an action)
 
-GET_HELP = "If you need medical help now, call 111. In an emergency, call 999."
 SORRY_TEXT = f"Sorry, something went wrong and I could not answer that. {GET_HELP}"
 SLOW_TEXT = f"Sorry, this is taking longer than usual. Please try again in a minute. {GET_HELP}"
 BAD_REQUEST_TEXT = f"Sorry, I could not read that message. Please try again. {GET_HELP}"

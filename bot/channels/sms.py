@@ -37,6 +37,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from bot.channels.pseudonym import KEY_ENV, message_ref, pseudonym
 from bot.channels.sms_format import format_reply, option_number
 from bot.channels.sms_state import SmsState
+from bot.signposting import GET_HELP
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,6 @@ STOP_WORDS = frozenset({"STOP", "STOPALL", "STOP ALL", "UNSUBSCRIBE", "CANCEL", 
 START_WORDS = frozenset({"START", "YES", "UNSTOP"})
 HELP_WORDS = frozenset({"HELP", "INFO"})
 
-GET_HELP = "If you need medical help now, call 111. In an emergency, call 999."
 HELP_TEXT = ("This is the Cheshire care signposting service. Text what you need and your town, for "
              "example: pharmacy in Crewe. We reply with places to get care. We cannot give a diagnosis. "
              f"{GET_HELP} Text STOP to end replies.")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import select
@@ -288,13 +288,13 @@ def _candidate_ids(session: Session, communities: list[str], service_type: str |
     return list(session.execute(query).scalars())
 
 
-def _info(record: _Record, at: dt.datetime, upcoming: dt.datetime | None) -> ServiceInfo:
+def _info(record: _Record, at: dt.datetime, upcoming: dt.datetime | None, status: str | None = None) -> ServiceInfo:
     rules = record.rules
     return ServiceInfo(
         **record.static,
         open_now=(upcoming == at) if rules.known else None,
-        status=status_text(rules, at, upcoming), today_hours=hours_text(rules, at.astimezone(LONDON).date()),
-        next_opening=upcoming,
+        status=status or status_text(rules, at, upcoming),
+        today_hours=hours_text(rules, at.astimezone(LONDON).date()), next_opening=upcoming,
     )
 
 
@@ -326,15 +326,15 @@ def _rank_in_window(records: list[_Record], start: dt.datetime, end: dt.datetime
         if first is not None and first < end:
             hits.append((first, record.static["name"], record))
     hits.sort(key=lambda hit: hit[:2])
-    infos = []
-    for first, _, record in hits[:limit]:
-        info = _info(record, start, first)
-        if first > at:
-            day = first.astimezone(LONDON).date()
-            hours = "open 24 hours" if record.rules.always_open else hours_text(record.rules, day)
-            info = replace(info, status=f"{day_word(day, at.astimezone(LONDON).date()).capitalize()}: {hours}")
-        infos.append(info)
-    return infos
+    return [_info(record, start, first, None if first <= at else _day_hours(record.rules, first, at))
+            for first, _, record in hits[:limit]]
+
+
+def _day_hours(rules: OpeningRules, first: dt.datetime, at: dt.datetime) -> str:
+    """"Sunday: 10am to 4pm": the hours on the day a later window opens."""
+    day = first.astimezone(LONDON).date()
+    hours = "open 24 hours" if rules.always_open else hours_text(rules, day)
+    return f"{day_word(day, at.astimezone(LONDON).date()).capitalize()}: {hours}"
 
 
 def neighbours(session: Session, community_id: str) -> list[str]:

@@ -41,7 +41,7 @@ def answer_texts() -> dict[str, str]:
                     texts[f"{o.service}/{o.condition}: {o.reason[:40]}/{o.note}"] = signposting.outcome_message(o)
     for service, text in signposting.AE_BETTER_PLACE.items():
         texts[f"A&E steering: {service}"] = f"{text} {signposting.AE_STILL_WORRIED}"
-    for name in ("AE_WHEN", "SAFETY_NET", "SEARCH_SAFETY_NET", "NHS_111"):
+    for name in ("AE_WHEN", "SAFETY_NET", "GET_HELP", "NHS_111"):
         texts[name] = getattr(signposting, name)
     for name in ("GP_CLOSED_NOW", "DENTAL_CLOSED_NOW"):
         texts[name] = getattr(rules, name)
