@@ -120,29 +120,75 @@ def _expand(pattern: str) -> list[dict]:
     return tokens
 
 
+class KeyedMatcher:
+    """A spaCy Matcher split by key, each run only when the message has every word it needs.
+
+    spaCy tests each distinct "IN" word set in Python, token by token: with the hundreds of
+    red-flag patterns one whole Matcher took about 1.5 ms a message. A key none of whose
+    patterns can have all its required (non-optional) words in the message cannot match, so
+    its Matcher is skipped; an index from word to pattern finds the keys that can. The matches
+    are the same as one Matcher's, in its order: by start, end, then the table's order of keys.
+    """
+
+    def __init__(self, vocab, table: dict[str, list[str]]) -> None:
+        self.matchers: list[Matcher] = []
+        self.words: set[str] = set()
+        self.always: set[int] = set()          # keys with a pattern of optional tokens only
+        self.slots: dict[tuple[int, int], int] = {}   # (key, pattern) -> required tokens
+        self.index: dict[str, list[tuple[int, int, int]]] = {}  # word -> (key, pattern, token)
+        self.order = {vocab.strings.add(name): key for key, name in enumerate(table)}
+        for key, (name, patterns) in enumerate(table.items()):
+            compiled = [_expand(p) for p in patterns]
+            matcher = Matcher(vocab)
+            matcher.add(name, compiled)
+            self.matchers.append(matcher)
+            for number, tokens in enumerate(compiled):
+                required = [spec["NORM"]["IN"] for spec in tokens if "NORM" in spec and "OP" not in spec]
+                if not required:
+                    self.always.add(key)
+                self.slots[key, number] = len(required)
+                for slot, words in enumerate(required):
+                    for word in set(words):
+                        self.index.setdefault(word, []).append((key, number, slot))
+                for spec in tokens:
+                    self.words.update(spec.get("NORM", {}).get("IN", []))
+
+    def candidates(self, doc: Doc) -> set[int]:
+        """The keys that can match: every required token of one of their patterns has its word."""
+        satisfied: dict[tuple[int, int], set[int]] = {}
+        for norm in {t.norm_ for t in doc}:
+            for key, number, slot in self.index.get(norm, ()):
+                satisfied.setdefault((key, number), set()).add(slot)
+        return self.always | {key for (key, number), slots in satisfied.items()
+                              if len(slots) == self.slots[key, number]}
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
+        found: list[tuple[int, int, int]] = []
+        for key in self.candidates(doc):
+            found.extend(self.matchers[key](doc))
+        return sorted(found, key=lambda m: (m[1], m[2], self.order[m[0]]))
+
+    def __len__(self) -> int:
+        return len(self.matchers)
+
+
 class Detector:
-    """Built once per process: the spaCy pipeline, the matcher and the spelling vocabulary."""
+    """Built once per process: the spaCy pipeline, the matchers and the spelling vocabulary."""
 
     def __init__(self) -> None:
         self.nlp = spacy.blank("en")
-        self.matcher = Matcher(self.nlp.vocab)
-        self.conditions = Matcher(self.nlp.vocab)
-        self.modifiers = Matcher(self.nlp.vocab)
-        vocabulary: set[str] = set()
-        for matcher, table in ((self.matcher, RED_FLAGS), (self.conditions, CONDITIONS), (self.modifiers, MODIFIERS)):
-            for name, patterns in table.items():
-                compiled = [_expand(p) for p in patterns]
-                matcher.add(name, compiled)
-                for tokens in compiled:
-                    for spec in tokens:
-                        vocabulary.update(spec.get("NORM", {}).get("IN", []))
+        self.matcher = KeyedMatcher(self.nlp.vocab, RED_FLAGS)
+        self.conditions = KeyedMatcher(self.nlp.vocab, CONDITIONS)
+        self.modifiers = KeyedMatcher(self.nlp.vocab, MODIFIERS)
+        vocabulary = self.matcher.words | self.conditions.words | self.modifiers.words
         self.vocabulary = sorted(w for w in vocabulary if len(w) >= MIN_SPELLING_LENGTH and w.isalpha())
+        self.known = frozenset(self.vocabulary)  # membership in a set, not the sorted list
         self.english = SpellChecker(language="en")
 
     def _normalise_spelling(self, doc: Doc) -> None:
         for token in doc:
             word = token.norm_
-            if len(word) < MIN_SPELLING_LENGTH or not word.isalpha() or word in self.vocabulary \
+            if len(word) < MIN_SPELLING_LENGTH or not word.isalpha() or word in self.known \
                     or word in self.english:
                 continue
             hit = process.extractOne(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=SPELLING_CUTOFF)
