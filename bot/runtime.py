@@ -26,6 +26,8 @@ LOCK_STORE_URL_ENV = "LOCK_STORE_URL"        # redis://…; unset: in-memory (on
 RASA_SERVERS_ENV = "RASA_SERVERS"            # Rasa servers `python -m bot run` starts (default 1)
 
 VENV_BIN = Path(sys.executable).parent
+# Rasa's SQL tracker store with cheaper SQL, same table (bot/tracker_store.py).
+TRACKER_STORE_TYPE = "bot.tracker_store.CareSQLTrackerStore"
 
 
 def free_port() -> int:
@@ -56,15 +58,15 @@ def tracker_store_config(url: str | None = None) -> dict:
     go to the driver.
     """
     if not url:
-        return {"type": "SQL", "dialect": "sqlite", "db": str(VAR / "tracker.db")}
+        return {"type": TRACKER_STORE_TYPE, "dialect": "sqlite", "db": str(VAR / "tracker.db")}
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if not parsed.database or parsed.database == ":memory:":
             raise ValueError("TRACKER_STORE_URL: a SQLite tracker store needs a file, e.g. sqlite:///var/tracker.db")
-        return {"type": "SQL", "dialect": "sqlite", "db": parsed.database}
+        return {"type": TRACKER_STORE_TYPE, "dialect": "sqlite", "db": parsed.database}
     if not parsed.database:
         raise ValueError(f"TRACKER_STORE_URL: no database name in {parsed!r}")
-    config: dict = {"type": "SQL", "dialect": parsed.drivername, "url": parsed.host or "localhost",
+    config: dict = {"type": TRACKER_STORE_TYPE, "dialect": parsed.drivername, "url": parsed.host or "localhost",
                     "db": parsed.database}
     if parsed.port:
         config["port"] = parsed.port

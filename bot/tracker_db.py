@@ -25,6 +25,8 @@ from sqlalchemy.engine import URL, Engine, make_url
 from bot.paths import ROOT, VAR
 
 TRACKER_STORE_URL_ENV = "TRACKER_STORE_URL"  # the same variable bot/runtime.py reads
+# Rasa's SQL store, and ours (bot/tracker_store.py: the same table, written the same way).
+SQL_STORE_TYPES = {"sql", "bot.tracker_store.caresqltrackerstore"}
 POSTGRESQL_SCHEMA_ENV = "POSTGRESQL_SCHEMA"  # Rasa's: a PostgreSQL schema for the events table
 
 metadata = MetaData()
@@ -63,14 +65,14 @@ def _expand(value: object) -> object:
 
 
 def url_from_endpoint(config: dict) -> URL:
-    """Rasa's SQL tracker store settings (type: SQL, dialect, url, port, db, ...) as a URL.
+    """SQL tracker store settings (type: SQL or ours, dialect, url, port, db, ...) as a URL.
 
     Mirrors SQLTrackerStore.get_db_url: a `url` with "://" is a whole database URL; otherwise it
     is the host. A relative SQLite path is relative to the repository, where Rasa runs.
     """
     config = {k: _expand(v) for k, v in config.items()}
     kind = str(config.get("type") or "").lower()
-    if kind != "sql":
+    if kind not in SQL_STORE_TYPES:
         raise TrackerStoreError(f"the tracker store is type {config.get('type')!r}, not SQL: pass --db URL")
     host = config.get("url") or config.get("host")
     if host and "://" in str(host):

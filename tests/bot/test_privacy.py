@@ -7,8 +7,6 @@ machine with no PostgreSQL).
 from __future__ import annotations
 
 import datetime as dt
-import os
-import secrets
 import uuid
 
 import pytest
@@ -23,7 +21,6 @@ from bot.tracker_db import TrackerStore, events, find_tracker_store, open_engine
 from tests.bot.conversations import Turn, save, session, tracker_store
 
 NOW = dt.datetime.now(dt.timezone.utc)
-POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
 def days_ago(n: float) -> dt.datetime:
@@ -65,29 +62,6 @@ def sqlite_store(tmp_path):
     engine = open_engine(TrackerStore(make_url(url), "test"))
     yield url, engine, people, path
     engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def postgres_db():
-    """A fresh PostgreSQL database for this module, dropped at the end."""
-    psycopg2 = pytest.importorskip("psycopg2")
-    admin = make_url(POSTGRES)
-    try:
-        conn = psycopg2.connect(host=admin.host, port=admin.port or 5432, user=admin.username,
-                                password=admin.password, dbname=admin.database or "postgres", connect_timeout=3)
-    except psycopg2.OperationalError as exc:
-        pytest.skip(f"no PostgreSQL at {admin.render_as_string(hide_password=True)}: {exc}")
-    conn.autocommit = True
-    name = f"care_test_{secrets.token_hex(6)}"
-    with conn.cursor() as cur:
-        cur.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin.set(database=name)
-    finally:
-        with conn.cursor() as cur:
-            cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.close()
 
 
 @pytest.fixture

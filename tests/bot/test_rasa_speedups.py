@@ -33,3 +33,95 @@ def test_an_invalid_answer_fails_as_in_rasa(result):
     with pytest.raises(ValidationError) as ours:
         action()._validate_action_result(result)
     assert "Failed to validate Action server response from API" in ours.value.message
+
+
+# --- the compiled schema passes exactly what jsonschema (Rasa's check) passes ------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from jsonschema import validators as js_validators  # noqa: E402
+
+EVENT_NAMES = ["user", "bot", "slot", "action", "reset_slots", "followup", "form", "active_loop", "restart",
+               "session_started", "action_execution_rejected", "loop_interrupted", "undo", "rewind",
+               "pause", "resume", "export", "entities", "no_such_event"]
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.floats(allow_nan=False, width=16),
+                    st.text(max_size=4))
+json_values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                            st.dictionaries(st.text(max_size=3), inner, max_size=3)),
+                           max_leaves=6)
+event_keys = st.sampled_from(["name", "value", "text", "timestamp", "metadata", "data", "parse_data", "entities",
+                              "intent", "input_channel", "policy", "confidence", "action_text", "hide_rule_turn",
+                              "kwargs", "date_time"])
+events = st.fixed_dictionaries({"event": st.sampled_from(EVENT_NAMES)},
+                               optional={"_": st.dictionaries(event_keys, json_values, max_size=4)}
+                               ).map(lambda e: {"event": e["event"], **e.get("_", {})})
+results = st.one_of(
+    st.fixed_dictionaries({}, optional={"events": st.one_of(st.lists(events, max_size=3), json_values),
+                                        "responses": st.one_of(st.lists(st.dictionaries(
+                                            st.sampled_from(["text", "buttons", "image", "custom"]), json_values,
+                                            max_size=2), max_size=2), json_values)}),
+    json_values)
+
+
+def rasa_verdict(result) -> bool:
+    schema = RemoteAction.action_response_format_spec()
+    return not list(js_validators.validator_for(schema)(schema).iter_errors(result))
+
+
+@settings(max_examples=400, deadline=None)
+@given(results)
+def test_the_compiled_check_agrees_with_jsonschema(result):
+    try:
+        ours = action()._validate_action_result(result)
+    except ValidationError:
+        ours = False
+    assert ours == rasa_verdict(result), result
+
+
+def test_the_generated_answers_include_valid_and_invalid_ones():
+    # The property above means something only if both kinds are generated.
+    samples = [results.example() for _ in range(300)]
+    verdicts = {rasa_verdict(r) for r in samples}
+    assert verdicts == {True, False}
+
+
+# --- event names resolve to Rasa's classes ------------------------------------------------------
+
+def test_every_event_name_resolves_to_rasa_s_class():
+    from rasa.shared.core.events import Event
+    from rasa.shared.utils.common import all_subclasses
+
+    assert Event.__dict__["resolve_by_type"].__func__ is rasa_speedups._resolve_by_type
+    names = {cls.type_name for cls in all_subclasses(Event)}
+    assert len(names) >= 15
+    for name in names:
+        assert Event.resolve_by_type(name) is rasa_speedups._rasa_resolve_by_type(name)
+
+
+def test_unknown_event_names_behave_as_in_rasa():
+    from rasa.shared.core.events import Event, SlotSet
+
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("no_such_event")
+    assert Event.resolve_by_type("no_such_event", default=SlotSet) is SlotSet
+    assert Event.resolve_by_type("topic") is None
+
+
+def test_an_event_class_defined_later_is_found():
+    from rasa.shared.core.events import Event
+
+    Event.resolve_by_type("slot")  # the table is built
+
+    class LateEvent(Event):  # noqa: D401 - a test event
+        type_name = "care_test_late_event"
+
+        def __eq__(self, other):
+            return isinstance(other, LateEvent)
+
+        def __hash__(self):
+            return 1
+
+        def as_story_string(self):
+            return None
+
+    assert Event.resolve_by_type("care_test_late_event") is LateEvent

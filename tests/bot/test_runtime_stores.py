@@ -14,7 +14,7 @@ from bot.paths import VAR
 
 
 def test_no_url_is_the_embedded_sqlite_file():
-    assert runtime.tracker_store_config(None) == {"type": "SQL", "dialect": "sqlite",
+    assert runtime.tracker_store_config(None) == {"type": runtime.TRACKER_STORE_TYPE, "dialect": "sqlite",
                                                   "db": str(VAR / "tracker.db")}
     assert runtime.lock_store_config(None) is None
     assert runtime.stores_from_env({}) == (runtime.tracker_store_config(None), None)
@@ -22,7 +22,7 @@ def test_no_url_is_the_embedded_sqlite_file():
 
 def test_sqlite_url():
     assert runtime.tracker_store_config("sqlite:////srv/care/tracker.db") == {
-        "type": "SQL", "dialect": "sqlite", "db": "/srv/care/tracker.db"}
+        "type": runtime.TRACKER_STORE_TYPE, "dialect": "sqlite", "db": "/srv/care/tracker.db"}
     with pytest.raises(ValueError):
         runtime.tracker_store_config("sqlite://")
 
@@ -30,11 +30,11 @@ def test_sqlite_url():
 def test_postgresql_url_becomes_rasas_fields():
     config = runtime.tracker_store_config(
         "postgresql://care:s%40cret@db.internal:5433/care?login_db=postgres&sslmode=require")
-    assert config == {"type": "SQL", "dialect": "postgresql", "url": "db.internal", "db": "care",
+    assert config == {"type": runtime.TRACKER_STORE_TYPE, "dialect": "postgresql", "url": "db.internal", "db": "care",
                       "port": 5433, "username": "care", "password": "s@cret", "login_db": "postgres",
                       "query": {"sslmode": "require"}}
     assert runtime.tracker_store_config("postgresql+psycopg2://postgres@127.0.0.1/care") == {
-        "type": "SQL", "dialect": "postgresql+psycopg2", "url": "127.0.0.1", "db": "care", "username": "postgres"}
+        "type": runtime.TRACKER_STORE_TYPE, "dialect": "postgresql+psycopg2", "url": "127.0.0.1", "db": "care", "username": "postgres"}
     with pytest.raises(ValueError):
         runtime.tracker_store_config("postgresql://postgres@127.0.0.1:5432")
 
