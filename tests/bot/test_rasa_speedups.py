@@ -125,3 +125,84 @@ def test_an_event_class_defined_later_is_found():
             return None
 
     assert Event.resolve_by_type("care_test_late_event") is LateEvent
+
+
+VALID_ANSWERS = [
+    {"events": [{"event": "slot", "name": "urgency", "value": "urgent", "timestamp": None},
+                {"event": "slot", "name": "search_found", "value": 2.0, "timestamp": 1763900000.5}],
+     "responses": [{"text": "A pharmacy can help.", "buttons": [{"title": "Yes", "payload": "/affirm"}]}]},
+    {"events": [{"event": "active_loop", "name": "place_form"}, {"event": "followup", "name": "action_triage"},
+                {"event": "bot", "text": "Hello", "data": {"buttons": None}, "metadata": {}},
+                {"event": "user", "text": "hi", "parse_data": {"intent": {"name": "greet", "confidence": 1.0},
+                                                               "entities": [], "text": "hi"}},
+                {"event": "reset_slots"}, {"event": "restart"}, {"event": "session_started"}],
+     "responses": []},
+    {"events": [], "responses": [{"text": "x"}]},
+]
+
+
+@pytest.mark.parametrize("result", VALID_ANSWERS)
+def test_real_answers_pass_the_compiled_check_itself(result):
+    assert rasa_verdict(result)
+    action()._validate_action_result(result)  # builds the checks
+    rasa_speedups._fast_check(result)  # no fall-back to jsonschema needed: the fast path passes it
+
+
+# --- features joined in one go, as Rasa joins them two at a time --------------------------------
+
+def _features(kind: str, seed: int, width: int, rows: int = 1, dtype=None):
+    import numpy as np
+    import scipy.sparse
+    from rasa.shared.nlu.training_data.features import Features
+
+    rng = np.random.default_rng(seed)
+    if kind == "sparse":
+        matrix = scipy.sparse.random(rows, width, density=0.3, format="coo", random_state=seed,
+                                     dtype=dtype or np.float64)
+    else:
+        matrix = rng.random((rows, width)).astype(dtype or np.float64)
+    return Features(matrix, "sentence", "text", f"featurizer{seed}")
+
+
+@pytest.mark.parametrize("kind, rows", [("sparse", 1), ("sparse", 7), ("dense", 1), ("dense", 5)])
+@pytest.mark.parametrize("count", [1, 2, 4])
+def test_features_are_joined_exactly_as_rasa_joins_them(kind, rows, count):
+    import numpy as np
+
+    features = [_features(kind, seed, width=3 + seed, rows=rows,
+                          dtype=np.int64 if seed % 2 and kind == "sparse" else None) for seed in range(count)]
+    names = [f.origin for f in features]
+    ours = rasa_speedups._combine_features(features, names)
+    rasa = rasa_speedups._rasa_combine_features(features, names)
+    a, b = ours.features, rasa.features
+    if kind == "sparse":
+        a, b = a.toarray(), b.toarray()
+    assert a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b)
+    assert (ours.type, ours.attribute, ours.origin) == (rasa.type, rasa.attribute, rasa.origin)
+
+
+def test_mismatched_features_fail_as_in_rasa():
+    with pytest.raises(ValueError, match="sequence dimensions do not match"):
+        rasa_speedups._combine_features([_features("sparse", 0, 3, rows=2), _features("sparse", 1, 3, rows=3)],
+                                        ["a", "b"])
+    with pytest.raises(ValueError, match="Cannot combine sparse and dense"):
+        rasa_speedups._combine_features([_features("sparse", 0, 3), _features("dense", 1, 3)], ["a", "b"])
+
+
+def test_the_intent_classifier_gets_the_matrix_rasa_would_build():
+    import numpy as np
+    from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+    from rasa.shared.nlu.training_data.message import Message
+
+    messages = []
+    for seed in range(3):
+        message = Message(data={"text": f"message {seed}"})
+        for f in (_features("sparse", seed, 6), _features("sparse", seed + 10, 4, dtype=np.int64)):
+            message.add_features(f)
+        messages.append(message)
+    for batch in (messages[:1], messages):
+        ours = rasa_speedups._create_x(None, batch)
+        rasa = rasa_speedups._rasa_create_x(None, batch)
+        assert ours.shape == rasa.shape and ours.dtype == rasa.dtype
+        assert np.array_equal(ours.toarray(), rasa.toarray())
+    assert LogisticRegressionClassifier._create_X is rasa_speedups._create_x
