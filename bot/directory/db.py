@@ -5,7 +5,8 @@ import os
 from functools import lru_cache
 
 from sqlalchemy import create_engine
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import QueuePool
 
 from bot.paths import VAR
 
@@ -17,7 +18,15 @@ def directory_db_url() -> str:
 
 @lru_cache(maxsize=None)
 def engine_for(url: str) -> Engine:
-    """One engine (and pool) per URL per process."""
+    """One engine (and pool) per URL per process.
+
+    A SQLite file gets a pool too: SQLAlchemy 1.4 opens a new connection for every session,
+    and re-reading the schema on each one was a third of the action server's CPU. Pooled
+    connections still see each reload, which replaces the rows in one transaction.
+    """
+    if make_url(url).get_backend_name() == "sqlite" and make_url(url).database not in (None, "", ":memory:"):
+        return create_engine(url, future=True, poolclass=QueuePool, pool_size=2, max_overflow=8,
+                             connect_args={"check_same_thread": False})
     return create_engine(url, future=True, pool_pre_ping=True)
 
 

@@ -17,6 +17,7 @@ import json
 import logging
 from typing import Sequence
 
+import uvloop
 from aiohttp import ClientConnectorError, ClientError, ClientSession, ClientTimeout, TCPConnector, web
 
 from bot.paths import STATIC
@@ -102,6 +103,7 @@ def main() -> None:
                              "(default http://127.0.0.1:5005)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
+    uvloop.install()  # the event loop Rasa's Sanic uses too: less CPU per proxied message
     web.run_app(make_app(args.rasa_url or ["http://127.0.0.1:5005"]), host=args.host, port=args.port,
                 print=None)
 

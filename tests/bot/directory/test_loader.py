@@ -1,6 +1,7 @@
 """Publishing the directory: validate, then swap atomically (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -121,3 +122,24 @@ def test_postgresql_load_query_and_atomic_failure(postgres_engine, valid_dir: Pa
     with pytest.raises(Exception):
         load(VALID, postgres_engine)
     assert service_names(postgres_engine) == before
+
+
+def test_a_pooled_reader_sees_a_reload_by_another_process(tmp_path: Path, valid_dir: Path):
+    """The action server keeps SQLite connections in a pool; staff reload with `python -m bot directory load`."""
+    from bot.directory.db import engine_for
+
+    db = tmp_path / "live.db"
+    url = f"sqlite:///{db}"
+    reader = engine_for(url)
+    assert reader.pool.__class__.__name__ == "QueuePool"
+    load(VALID, create_engine(url, future=True))
+    before = service_names(reader)  # the pool now holds an open connection
+    assert "Alpha Surgery" in before
+    alpha = valid_dir / "cheshire-west" / "alpha.yml"
+    alpha.write_text(alpha.read_text().replace("name: Alpha Surgery", "name: Alpha Medical Centre"))
+    loaded = subprocess.run([sys.executable, "-m", "bot", "directory", "load", str(valid_dir)],
+                            env={**os.environ, "DIRECTORY_DB_URL": url},
+                            capture_output=True, text=True, timeout=120)
+    assert loaded.returncode == 0, loaded.stderr
+    after = service_names(reader)
+    assert "Alpha Medical Centre" in after and "Alpha Surgery" not in after
