@@ -69,8 +69,13 @@ _index_lock = threading.Lock()
 _indexes: dict[str, _PlaceIndex] = {}
 
 
+# Built once: the version is read on every query (SQLAlchemy Core, no ORM work).
+_VERSION = select(m.DirectoryVersion.__table__.c.version).where(m.DirectoryVersion.__table__.c.id == 1)
+
+
 def directory_version(session: Session) -> str | None:
-    return session.execute(select(m.DirectoryVersion.version).where(m.DirectoryVersion.id == 1)).scalar()
+    """The published directory's version: it changes with every load that changes the files."""
+    return session.execute(_VERSION).scalar()
 
 
 def _place_index(engine: Engine) -> _PlaceIndex:
@@ -277,6 +282,31 @@ def _records_for(engine: Engine, session: Session, version: str | None, ids: lis
     return [cache[i] for i in ids if i in cache]
 
 
+_lookups_lock = threading.Lock()
+_lookups: dict[str, tuple[str | None, dict]] = {}
+MAX_LOOKUPS = 10_000  # distinct (communities, types, offer) questions kept per directory version
+
+
+def _for_version(engine: Engine, version: str | None, key: tuple, compute):
+    """compute(), remembered until the directory's version changes (a publish)."""
+    url = str(engine.url)
+    with _lookups_lock:
+        cached_version, memo = _lookups.get(url, (None, None))
+        if memo is None or cached_version != version or len(memo) > MAX_LOOKUPS:
+            memo = {}
+            _lookups[url] = (version, memo)
+        if key in memo:
+            return memo[key]
+    value = compute()
+    with _lookups_lock:
+        memo[key] = value
+    return value
+
+
+def _types_key(service_type: str | tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
+    return (service_type,) if isinstance(service_type, str) else tuple(service_type or ())
+
+
 def _candidate_ids(session: Session, communities: list[str], service_type: str | tuple[str, ...] | None,
                    offer: str | None) -> list[str]:
     query = select(m.Service.id).where(m.Service.community_id.in_(communities), m.Service.status == "active")
@@ -364,14 +394,16 @@ def find_services(engine: Engine, community_id: str | None, service_type: str | 
         if community_id:
             tiers.append([community_id])
             if widen:
-                near = neighbours(session, community_id)
+                near = _for_version(engine, version, ("neighbours", community_id),
+                                    lambda: tuple(neighbours(session, community_id)))
                 if near:
-                    tiers.append(near)
+                    tiers.append(list(near))
         tiers.append([NATIONAL])
         searched: list[str] = []
         for depth, tier in enumerate(tiers):
             searched += tier
-            ids = _candidate_ids(session, tier, service_type, offer)
+            ids = _for_version(engine, version, ("ids", tuple(tier), _types_key(service_type), offer),
+                               lambda: tuple(_candidate_ids(session, tier, service_type, offer)))
             records = [r for r in _records_for(engine, session, version, ids) if r.eligible(age, sex)]
             infos = _rank_in_window(records, *window, limit, at) if window else _rank(records, at, limit, open_only)
             if infos:

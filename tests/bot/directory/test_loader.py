@@ -143,3 +143,26 @@ def test_a_pooled_reader_sees_a_reload_by_another_process(tmp_path: Path, valid_
     assert loaded.returncode == 0, loaded.stderr
     after = service_names(reader)
     assert "Alpha Medical Centre" in after and "Alpha Surgery" not in after
+
+
+def test_searches_follow_each_publish_at_once(tmp_path: Path, valid_dir: Path):
+    """Lookups are remembered per directory version: a publish that changes them is seen at once."""
+    from bot.directory.db import engine_for
+
+    url = f"sqlite:///{tmp_path / 'search.db'}"
+    reader = engine_for(url)
+    load(valid_dir, create_engine(url, future=True))
+
+    def pharmacies() -> set[str]:
+        return {s.name for s in find_services(reader, "alpha", "pharmacy", widen=False, limit=10).services}
+
+    assert "Alpha Day Pharmacy" in pharmacies()
+    assert pharmacies() == pharmacies()  # the second answer comes from the remembered lookup
+    alpha = valid_dir / "cheshire-west" / "alpha.yml"
+    alpha.write_text(alpha.read_text().replace("    name: Alpha Day Pharmacy\n    type: pharmacy\n",
+                                               "    name: Alpha Day Pharmacy\n    type: dentist\n"))
+    load(valid_dir, create_engine(url, future=True))
+    assert "Alpha Day Pharmacy" not in pharmacies()
+    alpha.write_text(alpha.read_text().replace("neighbours: [beta]", "neighbours: []"))
+    load(valid_dir, create_engine(url, future=True))
+    assert find_services(reader, "alpha", "gp_practice", limit=10).widened is False
