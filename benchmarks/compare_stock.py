@@ -208,7 +208,7 @@ def find_rasa_servers(root_pid: int, ports: list[int]) -> list[int]:
     for port in ports:
         for pid in tree(root_pid):
             argv = cmdline(pid)
-            if "run" in argv and "--port" in argv and str(port) in argv and any(a.endswith("rasa") for a in argv):
+            if "run" in argv and "--port" in argv and str(port) in argv and any(a.endswith("rasa") or a == "bot.rasa_server" for a in argv):
                 pids.append(pid)
                 break
         else:

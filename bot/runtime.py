@@ -202,7 +202,7 @@ class Managed:
 def action_server(port: int, env: dict[str, str], log_dir: Path) -> Managed:
     return Managed(
         "action server",
-        [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        [str(VENV_BIN / "python"), "-m", "bot.action_server", "--actions", "actions", "--port", str(port)],
         f"http://127.0.0.1:{port}/health", env, log_dir / "actions.log")
 
 
@@ -210,7 +210,7 @@ def rasa_server(port: int, endpoints: Path, env: dict[str, str], log_dir: Path,
                 model: Path | None = None, enable_api: bool = False,
                 auth_token: str | None = None, interface: str = "127.0.0.1",
                 name: str = "Rasa server", log_name: str = "rasa.log") -> Managed:
-    argv = [str(VENV_BIN / "rasa"), "run", "--port", str(port), "--interface", interface,
+    argv = [str(VENV_BIN / "python"), "-m", "bot.rasa_server", "run", "--port", str(port), "--interface", interface,
             "--model", str(model or latest_model()), "--endpoints", str(endpoints),
             "--credentials", str(ROOT / "credentials.yml")]
     if enable_api:
@@ -223,7 +223,7 @@ def rasa_server(port: int, endpoints: Path, env: dict[str, str], log_dir: Path,
 def web_server(port: int, rasa_port: int, env: dict[str, str], log_dir: Path,
                more_rasa_ports: list[int] | tuple[int, ...] = ()) -> Managed:
     """The web chat page; with more Rasa ports it spreads chat messages over all of them."""
-    argv = [str(VENV_BIN / "python"), "-m", "bot.web.server", "--port", str(port)]
+    argv = [str(VENV_BIN / "python"), "-m", "bot.web", "--port", str(port)]
     for rasa in (rasa_port, *more_rasa_ports):
         argv += ["--rasa-url", f"http://127.0.0.1:{rasa}"]
     return Managed("web chat page", argv, f"http://127.0.0.1:{port}/healthz", env,
