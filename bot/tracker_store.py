@@ -21,7 +21,6 @@ pool settings, POSTGRESQL_SCHEMA) is Rasa's. endpoints.yml names it as
 from __future__ import annotations
 
 import json
-import logging
 import os
 from typing import Any, Optional
 
@@ -30,11 +29,6 @@ from rasa.core.tracker_store import POSTGRESQL_SCHEMA, SQLTrackerStore
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
-
-log = logging.getLogger(__name__)
-
-TYPE = "bot.tracker_store.CareSQLTrackerStore"  # the `type` endpoints.yml gives
-
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()

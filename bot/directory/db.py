@@ -24,7 +24,8 @@ def engine_for(url: str) -> Engine:
     and re-reading the schema on each one was a third of the action server's CPU. Pooled
     connections still see each reload, which replaces the rows in one transaction.
     """
-    if make_url(url).get_backend_name() == "sqlite" and make_url(url).database not in (None, "", ":memory:"):
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         return create_engine(url, future=True, poolclass=QueuePool, pool_size=2, max_overflow=8,
                              connect_args={"check_same_thread": False})
     return create_engine(url, future=True, pool_pre_ping=True)
