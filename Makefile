@@ -33,6 +33,14 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/uv pip install --quiet --python $(PY) --no-deps -e .
 	@touch $@
 
+# --- bytecode for every installed module, written once: uv does not write it, and where
+# PYTHONDONTWRITEBYTECODE is set (as on this project's machines) Python never does, so each start
+# compiled Rasa, TensorFlow and scikit-learn from source again: 7 of the Rasa server's 13 s
+# (py-spy of `python -m bot run`; README, "Start-up").
+$(VENV)/.compiled: $(VENV)/.installed
+	$(PY) -m compileall -q -j 0 $(VENV)/lib/python$(basename $(PYTHON_VERSION))/site-packages
+	@touch $@
+
 # --- the web page's front-end: nhsuk-frontend from npm, built into a git-ignored vendor/ folder,
 # redone only when package-lock.json or the Sass entry changes
 NHSUK_DIST := node_modules/nhsuk-frontend/dist/nhsuk
@@ -66,7 +74,7 @@ $(CHROMIUM):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null
 	@test -x $@
 
-setup: $(VENV)/.installed $(VENDOR)/.built $(CHROMIUM)
+setup: $(VENV)/.compiled $(VENDOR)/.built $(CHROMIUM)
 
 lock: $(VENV)/.installed
 	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev --python-version 3.10 -o requirements.lock
@@ -88,6 +96,7 @@ train: $(MODEL)
 
 # --- the two commands
 run: setup directory train
+	@$(PY) -m compileall -q bot actions
 	$(PY) -m bot run
 
 pytest: setup train

@@ -35,6 +35,7 @@ class Assistant:
     twilio_auth_token: str = ""
     sms_sender_key: str = ""
     channel_db_url: str = ""
+    run_pid: int = 0  # `python -m bot run`, parent of the servers
 
     def send(self, text: str, sender: str | None = None, via_web: bool = False) -> list[dict]:
         base = self.web_url if via_web else self.rasa_url
@@ -100,7 +101,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
             action_url=f"http://127.0.0.1:{ports['ACTION_PORT']}",
             auth_token=token, directory_db_url=directory_db_url, var_dir=var_dir, action_proxy=proxy,
             twilio_auth_token=sms["TWILIO_AUTH_TOKEN"], sms_sender_key=sms["SMS_SENDER_KEY"],
-            channel_db_url=sms["CHANNEL_DB_URL"])
+            channel_db_url=sms["CHANNEL_DB_URL"], run_pid=run.proc.pid)
     finally:
         run.stop(timeout=30)
         proxy.off()
