@@ -46,6 +46,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.in_time import handled_within
 from bot.signposting import GET_HELP
 from bot.triage.offline import emergency_first
 
@@ -162,12 +163,9 @@ async def answer(body: bytes, on_new_message: OnNewMessage, input_channel: str =
     failures: list[str] = []
     token = _turn_failures.set(failures)
     try:
-        # A task (it copies this context, so it shares `failures`), shielded: when it is slow the
-        # resident hears about 111 and 999, and the turn still completes and is saved.
-        task = asyncio.ensure_future(on_new_message(UserMessage(
-            text, collector, sender, input_channel=input_channel, metadata=metadata)))
-        task.add_done_callback(_log_late_failure)
-        await asyncio.wait_for(asyncio.shield(task), reply_timeout)
+        # Handled in a task that shares `failures` (bot/channels/in_time.py).
+        await handled_within(on_new_message(UserMessage(
+            text, collector, sender, input_channel=input_channel, metadata=metadata)), reply_timeout, "REST")
     except asyncio.TimeoutError:
         logger.error("REST: no answer in %.0f s (is the action server hanging?); answered 503", reply_timeout)
         return 503, _failed(collector, sender, text, SLOW_TEXT)
@@ -195,11 +193,6 @@ def _failed(collector: CollectingOutputChannel, sender: str, text: str, sorry_te
     already = any(str(m.get("text", "")).startswith("Call 999 now") for m in said)
     urgent = [] if already else [{"recipient_id": sender, **m} for m in emergency_first(text)]
     return [*urgent, *said, sorry(sender, sorry_text)]
-
-
-def _log_late_failure(task: asyncio.Future) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        logger.debug("REST: message handling failed", exc_info=task.exception())
 
 
 class RestInput(InputChannel):

@@ -34,6 +34,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bot.channels.in_time import handled_within
 from bot.channels.pseudonym import KEY_ENV, message_ref, pseudonym
 from bot.channels.sms_format import format_reply, option_number
 from bot.channels.sms_state import SmsState
@@ -203,10 +204,8 @@ class SmsWebhook:
     async def _run(self, on_new_message: OnNewMessage, message: UserMessage) -> str | None:
         """Rasa handles the message. None when it answered; otherwise the 111/999 text to send
         instead (when it is slow it carries on in the background, so the conversation stays whole)."""
-        task = asyncio.ensure_future(on_new_message(message))
-        task.add_done_callback(_log_late_failure)
         try:
-            await asyncio.wait_for(asyncio.shield(task), self.reply_timeout)
+            await handled_within(on_new_message(message), self.reply_timeout, "SMS")
             return None
         except asyncio.TimeoutError:
             logger.warning("SMS: no answer from the assistant in %.0fs; sent the 111/999 reply",
@@ -217,11 +216,6 @@ class SmsWebhook:
                          exc.__class__.__name__)
             logger.debug("SMS handling failed", exc_info=True)
             return SORRY_TEXT
-
-
-def _log_late_failure(task: asyncio.Future) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        logger.debug("SMS: message handling failed", exc_info=task.exception())
 
 
 class SmsInput(InputChannel):
