@@ -48,6 +48,15 @@ class ValidatePlaceForm(FormValidationAction):
         return {"place": None}
 
 
+def _search_again(dispatcher: CollectingDispatcher, tracker: Tracker, community: str, service: str) -> list:
+    """The places for the search the conversation holds (its service, offer, subject, urgency and
+    asked time) in `community`; the safety net when the search came from triage."""
+    urgency = tracker.get_slot("urgency")
+    return list_places(dispatcher, community, service, tracker.get_slot("search_offer"),
+                       tracker.get_slot("subject_age"), tracker.get_slot("subject_sex"), urgency,
+                       safety_net=urgency is not None, window=asked_window_of_search(tracker))
+
+
 class ActionSignpost(Action):
     """After the place is known: the places for the search that asked for it."""
 
@@ -59,10 +68,7 @@ class ActionSignpost(Action):
         community = tracker.get_slot("care_community")
         if not service or not community:
             return [SlotSet("needs_place", False)]
-        found = list_places(dispatcher, community, service, tracker.get_slot("search_offer"),
-                            tracker.get_slot("subject_age"), tracker.get_slot("subject_sex"), tracker.get_slot("urgency"),
-                            safety_net=tracker.get_slot("urgency") is not None, window=asked_window_of_search(tracker))
-        return found + [SlotSet("needs_place", False)]
+        return _search_again(dispatcher, tracker, community, service) + [SlotSet("needs_place", False)]
 
 
 class ActionChangePlace(Action):
@@ -93,10 +99,7 @@ class ActionChangePlace(Action):
             return []
         events = [SlotSet("care_community", match.community_id), SlotSet("place", match.place)]
         if service:
-            events += list_places(dispatcher, match.community_id, service, tracker.get_slot("search_offer"),
-                                  tracker.get_slot("subject_age"), tracker.get_slot("subject_sex"),
-                                  tracker.get_slot("urgency"), safety_net=tracker.get_slot("urgency") is not None,
-                                  window=asked_window_of_search(tracker))
+            events += _search_again(dispatcher, tracker, match.community_id, service)
         else:
             dispatcher.utter_message(text=f"Thanks, I will look for places near {match.place}. What do you need "
                                           f"help with? {GET_HELP}")

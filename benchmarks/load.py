@@ -27,7 +27,6 @@ import os
 import random
 import shlex
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -41,6 +40,7 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.results import write_section  # noqa: E402
+from benchmarks.stats import percentile  # noqa: E402
 
 REST = "/webhooks/rest/webhook"
 FAILED = "something went wrong"      # bot/channels/rest.py SORRY_TEXT: a custom action failed
@@ -78,9 +78,7 @@ class LoadResult:
         self.examples.setdefault(kind, text)
 
     def percentile(self, p: int) -> float:
-        if len(self.latencies) < 2:
-            return self.latencies[0] if self.latencies else 0.0
-        return statistics.quantiles(self.latencies, n=100, method="inclusive")[p - 1]
+        return percentile(self.latencies, p / 100) if self.latencies else 0.0
 
     @property
     def throughput(self) -> float:

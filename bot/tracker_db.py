@@ -23,9 +23,8 @@ from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, cr
 from sqlalchemy.engine import URL, Engine, make_url
 
 from bot.paths import ROOT, VAR
-from bot.runtime import TRACKER_STORE_TYPE
+from bot.runtime import TRACKER_STORE_TYPE, TRACKER_STORE_URL_ENV
 
-TRACKER_STORE_URL_ENV = "TRACKER_STORE_URL"  # the same variable bot/runtime.py reads
 # Rasa's SQL store, and ours (bot/tracker_store.py: the same table, written the same way).
 SQL_STORE_TYPES = {"sql", TRACKER_STORE_TYPE.lower()}
 POSTGRESQL_SCHEMA_ENV = "POSTGRESQL_SCHEMA"  # Rasa's: a PostgreSQL schema for the events table

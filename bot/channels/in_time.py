@@ -10,7 +10,12 @@ import functools
 import logging
 from typing import Awaitable
 
+from bot.signposting import GET_HELP
+
 logger = logging.getLogger(__name__)
+
+# What the resident is told when the answer does not come in time.
+SLOW_TEXT = f"Sorry, this is taking longer than usual. Please try again in a minute. {GET_HELP}"
 
 
 async def handled_within(handling: Awaitable[None], timeout: float, channel: str) -> None:

@@ -46,9 +46,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.in_time import handled_within
+from bot.channels.in_time import SLOW_TEXT, handled_within
 from bot.signposting import GET_HELP
-from bot.triage.offline import emergency_first
+from bot.triage.offline import EMERGENCY_OPENING, emergency_first
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +59,6 @@ MAX_SENDER_CHARS = 128     # Rasa's tracker store column is 255
 REPLY_TIMEOUT = 25.0       # seconds; under the web page server's 30 (Rasa waits 5 minutes for an action)
 
 SORRY_TEXT = f"Sorry, something went wrong and I could not answer that. {GET_HELP}"
-SLOW_TEXT = f"Sorry, this is taking longer than usual. Please try again in a minute. {GET_HELP}"
 BAD_REQUEST_TEXT = f"Sorry, I could not read that message. Please try again. {GET_HELP}"
 NO_WORDS_TEXT = f"Please type your question in words. {GET_HELP}"
 TOO_LONG_TEXT = (f"That message is too long for me. Please tell me in a few words what you need. "
@@ -190,7 +189,7 @@ def _failed(collector: CollectingOutputChannel, sender: str, text: str, sorry_te
     """What was said before the failure, then 999 first for a red flag (bot/triage/offline.py),
     then the 111/999 apology: a lock store or tracker store failure must not hide an emergency."""
     said = list(collector.messages)
-    already = any(str(m.get("text", "")).startswith("Call 999 now") for m in said)
+    already = any(str(m.get("text", "")).startswith(EMERGENCY_OPENING) for m in said)
     urgent = [] if already else [{"recipient_id": sender, **m} for m in emergency_first(text)]
     return [*urgent, *said, sorry(sender, sorry_text)]
 

@@ -34,10 +34,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot.channels.in_time import handled_within
+from bot.channels.in_time import SLOW_TEXT, handled_within
 from bot.channels.pseudonym import KEY_ENV, message_ref, pseudonym
 from bot.channels.sms_format import format_reply, option_number
-from bot.channels.sms_state import SmsState
+from bot.channels.sms_state import DB_URL_ENV, SmsState
 from bot.signposting import GET_HELP
 
 logger = logging.getLogger(__name__)
@@ -61,7 +61,6 @@ HELP_TEXT = ("This is the Cheshire care signposting service. Text what you need 
 START_TEXT = f"You will get replies again. Tell us what you need help with and your town. {GET_HELP}"
 EMPTY_TEXT = f"Please text your question in words. {GET_HELP}"
 SORRY_TEXT = f"Sorry, something went wrong. Please try again. {GET_HELP}"
-SLOW_TEXT = f"Sorry, this is taking longer than usual. Please try again in a minute. {GET_HELP}"
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
@@ -117,7 +116,7 @@ class SmsSettings:
             return str(creds.get(key) or os.environ.get(env) or "").strip() or None
 
         return cls(get("auth_token", TOKEN_ENV), get("sender_key", KEY_ENV),
-                   get("public_url", PUBLIC_URL_ENV), get("db_url", "CHANNEL_DB_URL"))
+                   get("public_url", PUBLIC_URL_ENV), get("db_url", DB_URL_ENV))
 
     @property
     def configured(self) -> bool:

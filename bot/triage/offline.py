@@ -22,6 +22,8 @@ def _general_emergency_answer() -> dict:
 
 
 EMERGENCY_ANSWER = _general_emergency_answer()
+# How every utter_emergency variant begins: a channel seeing it knows 999 was already said.
+EMERGENCY_OPENING = "Call 999 now"
 
 
 def emergency_first(text: object) -> list[dict]:

@@ -21,6 +21,7 @@ import uvloop
 from aiohttp import ClientConnectorError, ClientError, ClientSession, ClientTimeout, TCPConnector, web
 
 from bot.paths import STATIC
+from bot.signposting import GET_HELP
 from bot.triage.offline import emergency_first
 
 log = logging.getLogger(__name__)
@@ -36,8 +37,7 @@ async def healthz(request: web.Request) -> web.Response:
     return web.Response(text="ok")
 
 
-UNAVAILABLE = [{"text": "Sorry, the assistant is not available right now. If you need medical "
-                        "help now, call 111. In an emergency, call 999."}]
+UNAVAILABLE = [{"text": f"Sorry, the assistant is not available right now. {GET_HELP}"}]
 
 
 async def chat(request: web.Request) -> web.Response:
@@ -75,7 +75,6 @@ def make_app(rasa_url: str | Sequence[str]) -> web.Application:
         raise ValueError("at least one Rasa server URL is needed")
     app = web.Application(client_max_size=MAX_BODY)
     app["rasa_urls"] = [url.rstrip("/") for url in urls]
-    app["rasa_url"] = app["rasa_urls"][0]
     app["next_rasa"] = itertools.cycle(range(len(urls)))
 
     async def client_ctx(app: web.Application):
