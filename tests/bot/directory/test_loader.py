@@ -16,7 +16,7 @@ from bot.directory import loader
 from bot.directory import models as m
 from bot.directory.loader import LoadError, load
 from bot.directory.queries import find_services, resolve_place
-from tests.bot.directory.conftest import BROKEN, VALID
+from tests.bot.directory.conftest import BROKEN, VALID, write_billion_laughs, write_oversized
 
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -54,6 +54,36 @@ def test_a_broken_file_leaves_the_previous_data_serving(sqlite_engine, valid_dir
     assert service_names(sqlite_engine) == before
     with Session(sqlite_engine) as session:
         assert session.get(m.DirectoryVersion, 1).version == first.version
+
+
+@pytest.mark.parametrize("write_bad_file", [write_billion_laughs, write_oversized],
+                         ids=["billion-laughs", "30-MB"])
+def test_a_file_over_the_limits_leaves_the_previous_data_serving(sqlite_engine, valid_dir: Path, write_bad_file):
+    first = load(VALID, sqlite_engine)
+    before = service_names(sqlite_engine)
+    write_bad_file(valid_dir / "cheshire-west" / "alpha.yml")
+    with pytest.raises(LoadError) as raised:
+        load(valid_dir, sqlite_engine)
+    assert [(p.file.rsplit("/", 1)[-1], p.field) for p in raised.value.report.errors] == [("alpha.yml", "(file)")]
+    assert service_names(sqlite_engine) == before
+    with Session(sqlite_engine) as session:
+        assert session.get(m.DirectoryVersion, 1).version == first.version
+
+
+def test_cli_load_refuses_billion_laughs_at_its_line_and_says_nothing_changed(tmp_path: Path, valid_dir: Path):
+    env_url = f"sqlite:///{tmp_path / 'cli.db'}"
+    env = {"DIRECTORY_DB_URL": env_url, "PATH": "/usr/bin:/bin"}
+    ok = subprocess.run([sys.executable, "-m", "bot", "directory", "load", str(VALID)], env=env,
+                        capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0, ok.stderr
+    write_billion_laughs(valid_dir / "cheshire-west" / "alpha.yml")
+    bad = subprocess.run([sys.executable, "-m", "bot", "directory", "load", str(valid_dir)], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 1
+    assert f"{valid_dir / 'cheshire-west' / 'alpha.yml'}:4: (file): '*lol0' repeats an earlier part" in bad.stdout
+    assert "The live directory was not changed" in bad.stderr
+    assert "Traceback" not in bad.stdout + bad.stderr
+    assert "Alpha Surgery" in service_names(create_engine(env_url))
 
 
 def test_a_failure_while_writing_rolls_back_to_the_previous_data(sqlite_engine, monkeypatch):
