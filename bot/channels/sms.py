@@ -9,7 +9,8 @@ For every webhook, in this order:
    reaches Rasa, the tracker store, the channel database and the logs.
 4. A MessageSid already answered gets an empty TwiML <Response/> (Twilio repeats webhooks).
 5. STOP (and Twilio's other opt-out words) stops all replies to that number until START;
-   HELP says what the service does and gives 111 and 999. Neither goes to Rasa.
+   HELP says what the service does and gives 111 and 999, also to a number that sent STOP (the
+   one message it still gets: HELP must always be answered). None of these goes to Rasa.
 6. A bare "1", "2"... picks that numbered option of the last reply (its button payload).
 7. Rasa answers (CollectingOutputChannel, like the REST channel); the answer is formatted for SMS
    (sms_format.py) and sent back as TwiML in the webhook's response, one <Message>.
@@ -55,9 +56,12 @@ STOP_WORDS = frozenset({"STOP", "STOPALL", "STOP ALL", "UNSUBSCRIBE", "CANCEL", 
 START_WORDS = frozenset({"START", "YES", "UNSTOP"})
 HELP_WORDS = frozenset({"HELP", "INFO"})
 
-HELP_TEXT = ("This is the Cheshire care signposting service. Text what you need and your town, for "
-             "example: pharmacy in Crewe. We reply with places to get care. We cannot give a diagnosis. "
-             f"{GET_HELP} Text STOP to end replies.")
+SERVICE_TEXT = ("This is the Cheshire care signposting service. Text what you need and your town, for "
+                "example: pharmacy in Crewe. We reply with places to get care. We cannot give a diagnosis.")
+HELP_TEXT = f"{SERVICE_TEXT} {GET_HELP} Text STOP to end replies."
+# HELP from a number that sent STOP: still opted out, and told how to undo it.
+OPTED_OUT_HELP_TEXT = (f"{SERVICE_TEXT} {GET_HELP} You texted STOP, so we reply only to HELP. "
+                       "Text START to get replies again.")
 START_TEXT = f"You will get replies again. Tell us what you need help with and your town. {GET_HELP}"
 EMPTY_TEXT = f"Please text your question in words. {GET_HELP}"
 SORRY_TEXT = f"Sorry, something went wrong. Please try again. {GET_HELP}"
@@ -178,6 +182,11 @@ class SmsWebhook:
             state.save_options(sender, [])
             logger.info("SMS: a sender opted in again (START)")
             return [START_TEXT]
+        if opted_out and word in HELP_WORDS:
+            # Carriers require HELP to be answered even after STOP: it is asked for, not sent
+            # unprompted, and for a health service it must carry 111 and 999.
+            logger.info("SMS: HELP from a sender who opted out: answered; still opted out")
+            return [OPTED_OUT_HELP_TEXT]
         if opted_out:
             logger.debug("SMS: %s has opted out; no reply", sender)
             return []

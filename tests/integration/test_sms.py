@@ -155,6 +155,20 @@ def test_help_says_what_it_does_and_gives_111_and_999(assistant):
     assert_fits([reply])
 
 
+def test_help_after_stop_gives_the_description_111_and_999_and_replies_stay_off(assistant):
+    number = "+447700900124"
+    assert sms(assistant, number, "hello")
+    assert sms(assistant, number, "STOP") == []
+    (reply,) = sms(assistant, number, "HELP")
+    assert "Cheshire" in reply and "call 111" in reply and "call 999" in reply
+    assert "You texted STOP" in reply and "Text START" in reply
+    assert_fits([reply])
+    assert sms(assistant, number, "I need a pharmacy in Northwich") == []  # still opted out
+    assert user_texts(assistant, number) == ["hello"]  # neither reached Rasa
+    (started,) = sms(assistant, number, "START")
+    assert "replies again" in started
+
+
 def _text_of_every_table(db: Path) -> str:
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]

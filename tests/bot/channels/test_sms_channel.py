@@ -15,8 +15,9 @@ from twilio.request_validator import RequestValidator
 
 from bot.channels import sms_state
 from bot.channels.pseudonym import MissingKey, message_ref, normalise_number, pseudonym
-from bot.channels.sms import (HELP_TEXT, SLOW_TEXT, SORRY_TEXT, START_TEXT, SmsSettings, SmsWebhook,
-                              keyword, signed_url)
+from bot.channels.sms import (HELP_TEXT, OPTED_OUT_HELP_TEXT, SLOW_TEXT, SORRY_TEXT, START_TEXT, SmsSettings,
+                              SmsWebhook, keyword, signed_url)
+from bot.channels.sms_format import is_gsm7, total_segments
 from bot.channels.sms_state import SmsState
 
 TOKEN = "test-auth-token-0123456789abcdef"
@@ -164,7 +165,7 @@ def test_stop_silences_the_number_until_start(webhook):
     rasa = FakeRasa()
     assert messages(post(webhook, rasa, params("Stop"))[1]) == []
     assert messages(post(webhook, rasa, params("hello"))[1]) == []
-    assert messages(post(webhook, rasa, params("HELP"))[1]) == []
+    assert messages(post(webhook, rasa, params("1"))[1]) == []
     assert rasa.received == []
     assert messages(post(webhook, rasa, params("start"))[1]) == [START_TEXT]
     assert messages(post(webhook, rasa, params("hello"))[1]) and len(rasa.received) == 1
@@ -177,6 +178,22 @@ def test_help_says_what_it_does_with_111_and_999_without_asking_rasa(webhook):
     (text,) = messages(post(webhook, rasa, params(" help "))[1])
     assert text == HELP_TEXT and "111" in text and "999" in text and "STOP" in text
     assert rasa.received == []
+
+
+def test_help_after_stop_gets_the_description_with_111_and_999_and_stays_opted_out(webhook):
+    rasa = FakeRasa()
+    post(webhook, rasa, params("STOP"))
+    for word in ("HELP", "info."):
+        (text,) = messages(post(webhook, rasa, params(word))[1])
+        assert text == OPTED_OUT_HELP_TEXT
+        assert "signposting service" in text and "call 111" in text and "call 999" in text
+        assert "You texted STOP" in text and "Text START" in text
+        assert total_segments([text]) <= 3 and is_gsm7(text)
+    assert messages(post(webhook, rasa, params("hello"))[1]) == []  # still opted out
+    assert messages(post(webhook, rasa, params("please help me"))[1]) == []  # not the keyword
+    assert rasa.received == [] and webhook.state.is_opted_out(pseudonym(NUMBER, KEY))
+    assert messages(post(webhook, rasa, params("START"))[1]) == [START_TEXT]
+    assert messages(post(webhook, rasa, params("HELP"))[1]) == [HELP_TEXT]
 
 
 def test_keywords_are_single_words():
