@@ -183,8 +183,8 @@ class SmsWebhook:
             logger.info("SMS: a sender opted in again (START)")
             return [START_TEXT]
         if opted_out and word in HELP_WORDS:
-            # Carriers require HELP to be answered even after STOP: it is asked for, not sent
-            # unprompted, and for a health service it must carry 111 and 999.
+            # HELP is the standard keyword that is always answered: the resident asked for it, and
+            # for a health service the answer must carry 111 and 999. Replies stay off otherwise.
             logger.info("SMS: HELP from a sender who opted out: answered; still opted out")
             return [OPTED_OUT_HELP_TEXT]
         if opted_out:
