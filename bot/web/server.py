@@ -7,6 +7,9 @@ Given several Rasa servers (`--rasa-url` more than once; `RASA_SERVERS=N python 
 their load balancer: each chat message goes to the next server in turn, and to the one after if a
 server refuses the connection. No sticky sessions: the servers share the tracker store and the
 Redis lock store (docs/deployment.md).
+
+One client cannot exhaust it: connections, request heads and the time a request may take are
+limited by bot/web/guard.py (WEB_* environment variables); the body by MAX_BODY below.
 """
 from __future__ import annotations
 
@@ -23,10 +26,13 @@ from aiohttp import ClientConnectorError, ClientError, ClientSession, ClientTime
 from bot.paths import STATIC
 from bot.signposting import GET_HELP
 from bot.triage.offline import emergency_first
+from bot.web.guard import Limits, client_errors, run
 
 log = logging.getLogger(__name__)
 REST_PATH = "/webhooks/rest/webhook"
-MAX_BODY = 64 * 1024  # a chat message is small; anything bigger is refused with 413
+# A chat message is small; a bigger body is refused with 413. The same as the REST channel's own
+# limit (bot/channels/rest.py), so it would refuse more anyway. The page keeps messages far below it.
+MAX_BODY = 64 * 1024
 
 
 async def index(request: web.Request) -> web.FileResponse:
@@ -73,7 +79,7 @@ def make_app(rasa_url: str | Sequence[str]) -> web.Application:
     urls = [rasa_url] if isinstance(rasa_url, str) else list(rasa_url)
     if not urls:
         raise ValueError("at least one Rasa server URL is needed")
-    app = web.Application(client_max_size=MAX_BODY)
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[client_errors])
     app["rasa_urls"] = [url.rstrip("/") for url in urls]
     app["next_rasa"] = itertools.cycle(range(len(urls)))
 
@@ -101,10 +107,13 @@ def main() -> None:
                         help="a Rasa server; give it more than once to spread messages over several "
                              "(default http://127.0.0.1:5005)")
     args = parser.parse_args()
+    try:
+        limits = Limits.from_env()
+    except ValueError as exc:
+        parser.error(str(exc))
     logging.basicConfig(level=logging.INFO)
     uvloop.install()  # the event loop Rasa's Sanic uses too: less CPU per proxied message
-    web.run_app(make_app(args.rasa_url or ["http://127.0.0.1:5005"]), host=args.host, port=args.port,
-                print=None)
+    run(make_app(args.rasa_url or ["http://127.0.0.1:5005"]), args.host, args.port, limits)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,14 @@
   const form = document.getElementById("send");
   const input = document.getElementById("message");
   const typing = document.getElementById("typing");
+  const group = input.closest(".nhsuk-form-group");
+
+  // The longest message the page sends, in characters. index.html's data-maxlength is the one
+  // place it is set; the servers accept far more (64 KiB bodies, 5,000 characters), so a message
+  // the page lets through is never refused for its size.
+  const MAX_CHARS = Number(input.dataset.maxlength) || 1000;
+  const HINT_ID = "message-hint";
+  const ERROR_ID = "message-error";
 
   // nhsuk-frontend's components (skip link) need these classes on <body> to start.
   document.body.classList.add("js-enabled", "nhsuk-frontend-supported");
@@ -207,11 +215,58 @@
     return queue;
   }
 
+  // --- a message that is too long: NHS.UK's error message pattern, tied to the message box
+  // (aria-describedby, aria-invalid) and announced at once (role "alert"), since focus stays in
+  // the box. The text stays where it is, for the resident to shorten.
+  function characters(text) {
+    return Array.from(text).length; // an emoji is one character, as the resident sees it
+  }
+
+  function tooLong(count) {
+    const most = MAX_CHARS.toLocaleString("en-GB");
+    return "That message is too long. Please keep it to " + most + " characters or fewer " +
+      "(it has " + count.toLocaleString("en-GB") + "). In an emergency, call 999.";
+  }
+
+  function showError(text) {
+    clearError(); // a new alert element, so that the same words are announced again
+    const error = el("span", "nhsuk-error-message");
+    error.id = ERROR_ID;
+    error.setAttribute("role", "alert");
+    error.appendChild(el("span", "nhsuk-u-visually-hidden", "Error:"));
+    error.appendChild(document.createTextNode(" " + text));
+    group.insertBefore(error, input);
+    group.classList.add("nhsuk-form-group--error");
+    input.classList.add("nhsuk-input--error");
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", HINT_ID + " " + ERROR_ID);
+  }
+
+  function clearError() {
+    const error = document.getElementById(ERROR_ID);
+    if (!error) return;
+    error.remove();
+    group.classList.remove("nhsuk-form-group--error");
+    input.classList.remove("nhsuk-input--error");
+    input.removeAttribute("aria-invalid");
+    input.setAttribute("aria-describedby", HINT_ID);
+  }
+
+  input.addEventListener("input", () => {
+    if (characters(input.value.trim()) <= MAX_CHARS) clearError();
+  });
+
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     const text = input.value.trim();
     input.focus();
     if (!text) return;
+    const count = characters(text);
+    if (count > MAX_CHARS) {
+      showError(tooLong(count));
+      return;
+    }
+    clearError();
     input.value = "";
     send(text);
   });

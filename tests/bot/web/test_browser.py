@@ -406,3 +406,41 @@ def test_when_the_server_cannot_be_reached_the_page_says_call_111_or_999(open_ch
     said = chat.send("hello").inner_text()
     assert "111" in said and "999" in said
     chat.errors.clear()  # the browser logs the failed request itself
+
+
+# --- a message that is too long: said on the page before anything is sent, the text kept
+
+def test_a_message_too_long_is_explained_on_the_page_kept_and_not_sent(open_chat):
+    chat = open_chat(bypass_csp=True)  # for axe
+    box = chat.page.locator("#message")
+    most = int(box.get_attribute("data-maxlength"))
+    sent: list[str] = []
+    chat.page.on("request", lambda req: "/webhooks/rest/webhook" in req.url and sent.append(req.url))
+
+    words = "I need a pharmacy in Crewe for my mum "
+    too_long = (words * (most // len(words) + 2))[:most + 1].rstrip() + "!"
+    assert len(too_long) > most
+    chat.page.fill("#message", too_long)
+    chat.page.press("#message", "Enter")
+
+    error = chat.page.locator("#message-error")
+    expect(error).to_be_visible()
+    said = error.inner_text()
+    assert said.startswith("Error:") and "too long" in said and f"{most:,}" in said and "999" in said, said
+    expect(error).to_have_attribute("role", "alert")  # announced: focus stays in the box
+    expect(box).to_be_focused()
+    expect(box).to_have_value(too_long)  # nothing lost
+    expect(box).to_have_attribute("aria-invalid", "true")
+    assert "message-error" in box.get_attribute("aria-describedby").split()
+    assert chat.page.locator(".nhsuk-form-group--error #message.nhsuk-input--error").count() == 1
+    assert not sent and not chat.user_texts() and not chat.bot_messages().count()
+    assert not serious(chat.axe_violations()), "with the error shown"
+
+    # Cut to the limit, it goes, the error goes, and the assistant answers (the servers accept it).
+    at_most = too_long[:most].rstrip()
+    reply = chat.send(at_most)
+    assert chat.user_texts() == [at_most] and sent
+    assert "not available" not in reply.inner_text() and "too long" not in reply.inner_text()
+    expect(error).to_have_count(0)
+    expect(box).not_to_have_attribute("aria-invalid", "true")
+    assert box.get_attribute("aria-describedby") == "message-hint"

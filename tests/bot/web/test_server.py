@@ -43,3 +43,21 @@ def test_rasa_down_still_answers_a_red_flag_with_999_first():
     assert "111" in messages[-1]["text"]
     status, text = asyncio.run(_post(dead, json.dumps({"sender": "x", "message": "sore throat"}).encode()))
     assert not json.loads(text)[0]["text"].startswith("Call 999")
+
+
+def test_the_longest_message_the_page_sends_is_accepted_by_the_servers():
+    """The page's limit (index.html's data-maxlength, read by chat.js) is within the REST channel's
+    and, however its characters are written, within the web page server's body limit."""
+    import asyncio
+    import re
+    import uuid
+
+    from bot.channels.rest import MAX_MESSAGE_CHARS
+    from bot.paths import STATIC
+
+    most = int(re.search(r'data-maxlength="(\d+)"', (STATIC / "index.html").read_text()).group(1))
+    assert most <= MAX_MESSAGE_CHARS
+    # A control character is 6 bytes in JSON ("\u0001"), the most any character of the page takes.
+    body = json.dumps({"sender": str(uuid.uuid4()), "message": "\x01" * most}).encode()
+    status, _ = asyncio.run(_post(f"http://127.0.0.1:{free_port()}", body))
+    assert status == 503  # passed on to Rasa (nobody there), not refused with 413
