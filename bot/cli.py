@@ -82,9 +82,12 @@ def run() -> None:
     Conversations go to TRACKER_STORE_URL (default: SQLite var/tracker.db), locks to
     LOCK_STORE_URL (default: in memory). RASA_SERVERS=N starts N Rasa servers on consecutive
     ports from RASA_PORT, with the web page spreading chat messages over them; N > 1 needs
-    LOCK_STORE_URL (see docs/deployment.md).
+    LOCK_STORE_URL (see docs/deployment.md). A server that stops is restarted, after a pause
+    that grows while it keeps stopping. Secrets reach the servers in their environment only.
     """
-    from bot import runtime
+    import secrets
+
+    from bot import action_server, runtime
 
     rasa_port = int(os.environ.get("RASA_PORT", "5005"))
     action_port = int(os.environ.get("ACTION_PORT", "5055"))
@@ -111,11 +114,20 @@ def run() -> None:
                    f"use PostgreSQL ({runtime.TRACKER_STORE_URL_ENV}) for real traffic.", err=True)
     log_dir = VAR / "logs"
     env = runtime.base_env()
+    # Rasa always sends the action server a bearer token: ACTION_SERVER_TOKEN, shared with action
+    # servers elsewhere, or else one made up for this run, so that no other local user can call it.
+    if not env.get(runtime.ACTION_SERVER_TOKEN_ENV):
+        env[runtime.ACTION_SERVER_TOKEN_ENV] = secrets.token_hex(32)
+    try:
+        action_server.settings_from_env(env)
+    except action_server.ConfigError as exc:
+        raise click.UsageError(str(exc))
     # ACTION_ENDPOINT_URL: where Rasa calls the action server, when something (a proxy, a load
     # balancer) stands in front of it; by default the action server this command starts.
     endpoints = runtime.write_endpoints(VAR / "endpoints.yml", action_port,
                                         tracker_store=tracker_store, lock_store=lock_store,
-                                        action_url=os.environ.get("ACTION_ENDPOINT_URL") or None)
+                                        action_url=os.environ.get("ACTION_ENDPOINT_URL") or None,
+                                        action_token=True)
     rasa_ports = [rasa_port + i for i in range(servers)]
     procs = [
         runtime.action_server(action_port, env, log_dir),
@@ -156,13 +168,9 @@ def run() -> None:
     click.echo(f"\nThe assistant is ready.\n  Web chat:     http://127.0.0.1:{web_port}/\n"
                f"  REST channel: {rest}\n"
                "Press Ctrl-C to stop.")
+    supervisor = runtime.Supervisor(procs, report=lambda line: click.echo(line, err=True))
     while True:
-        for proc in procs:
-            if proc.proc and proc.proc.poll() is not None:
-                click.echo(f"{proc.name} stopped unexpectedly; see {proc.log_path}", err=True)
-                for other in reversed(procs):
-                    other.stop()
-                sys.exit(1)
+        supervisor.check()
         time.sleep(1)
 
 

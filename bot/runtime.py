@@ -24,6 +24,9 @@ from bot.paths import MODELS, ROOT, VAR
 TRACKER_STORE_URL_ENV = "TRACKER_STORE_URL"  # SQLAlchemy URL; unset: SQLite file under var/
 LOCK_STORE_URL_ENV = "LOCK_STORE_URL"        # redis://…; unset: in-memory (one Rasa server only)
 RASA_SERVERS_ENV = "RASA_SERVERS"            # Rasa servers `python -m bot run` starts (default 1)
+# Secrets go to the children in their environment, never on a command line (`ps` shows those).
+RASA_AUTH_TOKEN_ENV = "RASA_AUTH_TOKEN"          # read by bot/rasa_server.py
+ACTION_SERVER_TOKEN_ENV = "ACTION_SERVER_TOKEN"  # read by bot/action_server.py and by Rasa (endpoints.yml)
 
 VENV_BIN = Path(sys.executable).parent
 # Rasa's SQL tracker store with cheaper SQL, same table (bot/tracker_store.py).
@@ -121,13 +124,18 @@ def stores_from_env(environ: dict[str, str] | None = None) -> tuple[dict, dict |
 
 
 def write_endpoints(path: Path, action_port: int, tracker_store: dict | None = None,
-                    lock_store: dict | None = None, action_url: str | None = None) -> Path:
+                    lock_store: dict | None = None, action_url: str | None = None,
+                    action_token: bool = False) -> Path:
     """Rasa's endpoints.yml with this run's action server port and stores.
 
     The file holds database and Redis passwords when the URLs have them: it is written readable
-    by its owner only.
+    by its owner only. With action_token, Rasa sends the action server's bearer token, which it
+    reads from its own environment (`${ACTION_SERVER_TOKEN}`), so the token is in no file.
     """
-    endpoints: dict = {"action_endpoint": {"url": action_url or f"http://127.0.0.1:{action_port}/webhook"}}
+    action_endpoint: dict = {"url": action_url or f"http://127.0.0.1:{action_port}/webhook"}
+    if action_token:
+        action_endpoint["headers"] = {"Authorization": f"Bearer ${{{ACTION_SERVER_TOKEN_ENV}}}"}
+    endpoints: dict = {"action_endpoint": action_endpoint}
     endpoints["tracker_store"] = tracker_store or tracker_store_config(None)
     if lock_store:
         endpoints["lock_store"] = lock_store
@@ -198,6 +206,106 @@ class Managed:
         except ProcessLookupError:
             pass
 
+    def kill_leftovers(self) -> None:
+        """After the child died: kill what it left in its process group (a Sanic worker, say), so
+        that nothing holds its port when it is started again."""
+        if self.proc:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """How long to wait before restarting a crashed child: `first` seconds, doubling with each
+    crash in a row up to `longest`; a child that ran `settled` seconds starts again from `first`.
+    A child that cannot start (a port taken, a database gone) is retried, not hammered."""
+    first: float = 1.0
+    longest: float = 30.0
+    settled: float = 60.0
+
+    def delay(self, crashes_in_a_row: int) -> float:
+        return min(self.longest, self.first * 2 ** max(0, crashes_in_a_row - 1))
+
+
+def exit_reason(returncode: int) -> str:
+    """"exit code 1" or "killed by SIGKILL", from Popen's returncode."""
+    if returncode >= 0:
+        return f"exit code {returncode}"
+    try:
+        return f"killed by {signal.Signals(-returncode).name}"
+    except ValueError:
+        return f"killed by signal {-returncode}"
+
+
+@dataclass
+class _Watch:
+    started: float
+    crashes: int = 0
+    restart_at: float | None = None
+    restarting: bool = False  # restarted, not yet healthy
+
+
+class Supervisor:
+    """Keeps the children of `python -m bot run` running: one that stops is started again after
+    a back-off, and the others carry on meanwhile (the web page server skips a Rasa server that is
+    down; without the action server Rasa still answers red flags with 999 and the rest with 111).
+
+    Call check() every second or so. Each event is one line to `report`, with the child's name,
+    why it stopped and where its log is; never anything a resident wrote.
+    """
+
+    def __init__(self, procs: list[Managed], backoff: Backoff = Backoff(),
+                 report=print, clock=time.monotonic) -> None:
+        self.procs = procs
+        self.backoff = backoff
+        self.report = report
+        self.clock = clock
+        now = clock()
+        self._watch = {id(proc): _Watch(started=now) for proc in procs}
+
+    def check(self) -> None:
+        now = self.clock()
+        for proc in self.procs:
+            watch = self._watch[id(proc)]
+            if watch.restart_at is not None:
+                if now >= watch.restart_at:
+                    self._restart(proc, watch, now)
+                continue
+            returncode = proc.proc.poll() if proc.proc else None
+            if returncode is not None:
+                proc.kill_leftovers()
+                watch.crashes = 1 if now - watch.started >= self.backoff.settled else watch.crashes + 1
+                delay = self.backoff.delay(watch.crashes)
+                watch.restart_at = now + delay
+                watch.restarting = False
+                self.report(f"{_stamp()} {proc.name} stopped unexpectedly ({exit_reason(returncode)}); "
+                            f"restarting it in {delay:g} s (crash {watch.crashes} in a row). "
+                            f"Its log: {proc.log_path}")
+            elif watch.restarting and proc.healthy():
+                watch.restarting = False
+                self.report(f"{_stamp()} {proc.name} is up again (pid {proc.proc.pid}).")
+
+    def _restart(self, proc: Managed, watch: _Watch, now: float) -> None:
+        watch.restart_at = None
+        watch.started = now
+        try:
+            proc.start()
+        except OSError as exc:  # e.g. the log directory gone: try again later, as for a crash
+            watch.crashes += 1
+            delay = self.backoff.delay(watch.crashes)
+            watch.restart_at = now + delay
+            self.report(f"{_stamp()} {proc.name} could not be started ({exc.__class__.__name__}: {exc}); "
+                        f"trying again in {delay:g} s.")
+            return
+        watch.restarting = True
+        self.report(f"{_stamp()} {proc.name} restarted (pid {proc.proc.pid}).")
+
+
+def _stamp() -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S")
+
 
 def action_server(port: int, env: dict[str, str], log_dir: Path) -> Managed:
     return Managed(
@@ -210,13 +318,15 @@ def rasa_server(port: int, endpoints: Path, env: dict[str, str], log_dir: Path,
                 model: Path | None = None, enable_api: bool = False,
                 auth_token: str | None = None, interface: str = "127.0.0.1",
                 name: str = "Rasa server", log_name: str = "rasa.log") -> Managed:
+    """A Rasa server; auth_token protects its HTTP API and reaches it in RASA_AUTH_TOKEN, not argv."""
     argv = [str(VENV_BIN / "python"), "-m", "bot.rasa_server", "run", "--port", str(port), "--interface", interface,
             "--model", str(model or latest_model()), "--endpoints", str(endpoints),
             "--credentials", str(ROOT / "credentials.yml")]
     if enable_api:
         argv.append("--enable-api")
+    env = {key: value for key, value in env.items() if key != RASA_AUTH_TOKEN_ENV}
     if auth_token:
-        argv += ["--auth-token", auth_token]
+        env[RASA_AUTH_TOKEN_ENV] = auth_token
     return Managed(name, argv, f"http://127.0.0.1:{port}/", env, log_dir / log_name)
 
 

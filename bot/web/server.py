@@ -5,7 +5,8 @@ any other host. Rasa itself stays bound to localhost.
 
 Given several Rasa servers (`--rasa-url` more than once; `RASA_SERVERS=N python -m bot run`), it is
 their load balancer: each chat message goes to the next server in turn, and to the one after if a
-server refuses the connection. No sticky sessions: the servers share the tracker store and the
+server refuses the connection; a server that is down gets no messages until it answers again
+(bot/web/rasa_servers.py). No sticky sessions: the servers share the tracker store and the
 Redis lock store (docs/deployment.md).
 
 One client cannot exhaust it: connections, request heads and the time a request may take are
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import itertools
 import json
 import logging
 from typing import Sequence
@@ -27,6 +27,7 @@ from bot.paths import STATIC
 from bot.signposting import GET_HELP
 from bot.triage.offline import emergency_first
 from bot.web.guard import Limits, client_errors, run
+from bot.web.rasa_servers import RasaServers
 
 log = logging.getLogger(__name__)
 REST_PATH = "/webhooks/rest/webhook"
@@ -49,20 +50,20 @@ UNAVAILABLE = [{"text": f"Sorry, the assistant is not available right now. {GET_
 async def chat(request: web.Request) -> web.Response:
     body = await request.read()
     session: ClientSession = request.app["client"]
-    urls: list[str] = request.app["rasa_urls"]
-    first = next(request.app["next_rasa"])
-    for url in urls[first:] + urls[:first]:
+    servers: RasaServers = request.app["rasa_servers"]
+    for url in servers.in_order():
         try:
             async with session.post(url + REST_PATH, data=body,
                                     headers={"Content-Type": "application/json"}) as resp:
-                return web.Response(body=await resp.read(), status=resp.status,
-                                    content_type="application/json")
+                answer = await resp.read()
+            servers.mark_up(url)
+            return web.Response(body=answer, status=resp.status, content_type="application/json")
         except ClientConnectorError:
             # Nothing reached this server, so the message is safe to give to the next one.
-            log.warning("Rasa server %s unreachable", url)
+            servers.mark_down(url, "connection refused")
         except (ClientError, asyncio.TimeoutError, OSError) as exc:
             # It may have been handled there: do not send it twice.
-            log.warning("Rasa server %s failed to answer (%s)", url, exc.__class__.__name__)
+            servers.mark_down(url, f"no answer: {exc.__class__.__name__}")
             break
     return web.json_response([*emergency_first(_message_text(body)), *UNAVAILABLE], status=503)
 
@@ -77,11 +78,8 @@ def _message_text(body: bytes) -> str | None:
 
 def make_app(rasa_url: str | Sequence[str]) -> web.Application:
     urls = [rasa_url] if isinstance(rasa_url, str) else list(rasa_url)
-    if not urls:
-        raise ValueError("at least one Rasa server URL is needed")
     app = web.Application(client_max_size=MAX_BODY, middlewares=[client_errors])
-    app["rasa_urls"] = [url.rstrip("/") for url in urls]
-    app["next_rasa"] = itertools.cycle(range(len(urls)))
+    app["rasa_servers"] = RasaServers(urls)  # raises ValueError without any
 
     async def client_ctx(app: web.Application):
         # Idle connections to Rasa are dropped after 2 s, before Sanic's own 5 s keep-alive
@@ -92,6 +90,7 @@ def make_app(rasa_url: str | Sequence[str]) -> web.Application:
         await app["client"].close()
 
     app.cleanup_ctx.append(client_ctx)
+    app.cleanup_ctx.append(app["rasa_servers"].probing)
     app.router.add_get("/", index)
     app.router.add_get("/healthz", healthz)
     app.router.add_post(REST_PATH, chat)
