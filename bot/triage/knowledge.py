@@ -20,7 +20,9 @@ from typing import Any
 
 import jsonschema
 
-from bot.directory.source import SourceFile, YamlSyntaxError, display_path, read_source
+import yaml
+
+from bot.directory.source import MAX_FILE_BYTES, YamlSyntaxError, display_path, read_source
 
 KNOWLEDGE = Path(__file__).resolve().parent / "knowledge"
 SCHEMA_PATH = KNOWLEDGE / "schema" / "knowledge.schema.json"
@@ -67,7 +69,7 @@ class Rule:
     source: str
     offer: str | None = None
     red_flag: str | None = None
-    where: str = ""  # file:line, for messages and review
+    where: str = ""  # file and rule number, for review
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,7 @@ class Finding:
     says: tuple[str, ...]
     not_when: tuple[str, ...] = ()
     counts_when_over: bool = False  # still counts when it has stopped (TIA, a first fit)
+    lasting: bool = False  # a lasting condition: counts when told as history ("diabetic for years")
 
 
 @dataclass(frozen=True)
@@ -161,7 +164,31 @@ def _validator(kind: str | None) -> jsonschema.Draft7Validator:
     return jsonschema.Draft7Validator(schema)
 
 
-def _schema_problems(source: SourceFile) -> list[str]:
+class Source:
+    """One file's plain data, read with libyaml (the knowledge base is about 20,000 lines: ruamel's
+    pure-Python parser took 20 s). Line numbers come from the directory's line-keeping reader,
+    only when there is a problem to point at."""
+
+    def __init__(self, path: Path, root: Path):
+        self.path, self.root = path, root
+        self.display = display_path(path)
+        self._located = None
+        text = path.read_bytes()[:MAX_FILE_BYTES + 1]
+        if len(text) > MAX_FILE_BYTES or b"*" in text:
+            read_source(path, root)  # refuses an oversized file or an alias (*name) at its line
+        try:
+            self.data = yaml.load(text.decode("utf-8"), Loader=yaml.CSafeLoader)
+        except (yaml.YAMLError, UnicodeDecodeError):
+            read_source(path, root)  # raises YamlSyntaxError with the line
+            raise
+
+    def line(self, where: tuple) -> int:
+        if self._located is None:
+            self._located = read_source(self.path, self.root)
+        return self._located.line(where)
+
+
+def _schema_problems(source: Source) -> list[str]:
     """One line per problem, at the line the schema error points to."""
     kind = source.data.get("kind") if isinstance(source.data, dict) else None
     problems = []
@@ -179,10 +206,10 @@ def _schema_problems(source: SourceFile) -> list[str]:
 def load(root: Path = KNOWLEDGE) -> Knowledge:
     """Read and check every file; KnowledgeError lists every problem found."""
     problems: list[str] = []
-    sources: list[SourceFile] = []
+    sources: list[Source] = []
     for path in knowledge_files(root):
         try:
-            source = read_source(path, root)
+            source = Source(path, root)
         except YamlSyntaxError as exc:
             problems.append(f"{display_path(exc.path)}:{exc.line}: {exc.message}")
             continue
@@ -194,55 +221,62 @@ def load(root: Path = KNOWLEDGE) -> Knowledge:
         raise KnowledgeError(problems)
 
     findings: dict[str, Finding] = {}
-    defined_at: dict[str, str] = {}
+    defined_at: dict[str, tuple] = {}
     complaints: dict[str, Complaint] = {}
     populations: dict[str, Population] = {}
     modifiers: list[Modifier] = []
     context: list[ContextRule] = []
-    uses: list[tuple[str, str, str]] = []  # (kind, id, file:line)
+    uses: list[tuple[str, str, tuple]] = []  # (kind, id, where: (source, path))
 
-    def at(source: SourceFile, path: tuple) -> str:
-        return f"{source.display}:{source.line(path)}"
+    def at(source: Source, path: tuple) -> tuple:
+        return source, path  # turned into file:line only for a problem (parsing for lines is slow)
 
-    def note_condition(source: SourceFile, path: tuple, cond: dict) -> None:
+    def note_condition(source: Source, path: tuple, cond: dict) -> None:
         for key in ("any", "all", "none"):
             for i, fid in enumerate(cond.get(key, ())):
                 uses.append(("finding", fid, at(source, path + (key, i))))
         for i, pid in enumerate(cond.get("population", ())):
             uses.append(("population", pid, at(source, path + ("population", i))))
 
+    def where(place: tuple) -> str:
+        source, path = place
+        return f"{source.display}:{source.line(path)}"
+
     for source in sources:
         data = source.data
         kind = data["kind"]
         if kind == "findings":
             for i, f in enumerate(data["findings"]):
-                where = at(source, ("findings", i))
+                place = at(source, ("findings", i))
                 if f["id"] in findings:
-                    problems.append(f"{where}: finding '{f['id']}' is defined twice (first at {defined_at[f['id']]})")
+                    problems.append(f"{where(place)}: finding '{f['id']}' is defined twice "
+                                    f"(first at {where(defined_at[f['id']])})")
                     continue
                 findings[f["id"]] = Finding(f["id"], f["label"], tuple(f["says"]), tuple(f.get("not_when", ())),
-                                            bool(f.get("counts_when_over")))
-                defined_at[f["id"]] = where
+                                            bool(f.get("counts_when_over")), bool(f.get("lasting")))
+                defined_at[f["id"]] = place
         elif kind == "complaint":
             cid = data["id"]
             if cid in complaints:
-                problems.append(f"{at(source, ('id',))}: complaint '{cid}' is defined twice")
+                problems.append(f"{where(at(source, ('id',)))}: complaint '{cid}' is defined twice")
                 continue
             if source.path.stem != cid:
-                problems.append(f"{at(source, ('id',))}: complaint '{cid}' must be in a file named {cid}.yml")
+                problems.append(f"{where(at(source, ('id',)))}: complaint '{cid}' must be in a file named {cid}.yml")
             rules = []
             for i, r in enumerate(data["rules"]):
-                where = at(source, ("rules", i))
+                place = at(source, ("rules", i))
                 last = i == len(data["rules"]) - 1
                 if ("otherwise" in r) != last:
-                    problems.append(f"{where}: " + ("only the last rule may be 'otherwise: true'" if not last
-                                                    else "the last rule must be 'otherwise: true'"))
+                    problems.append(f"{where(place)}: " + ("only the last rule may be 'otherwise: true'" if not last
+                                                           else "the last rule must be 'otherwise: true'"))
                 if (r["urgency"] == "emergency") != (r["service"] in EMERGENCY_SERVICES):
-                    problems.append(f"{where}: an emergency sends to call_999 or a_and_e, and only an emergency does")
+                    problems.append(f"{where(place)}: an emergency sends to call_999 or a_and_e, and only an "
+                                    "emergency does")
                 if "when" in r:
                     note_condition(source, ("rules", i, "when"), r["when"])
                 rules.append(Rule(_condition(r["when"]) if "when" in r else None, r["urgency"], r["service"],
-                                  r["reason"], r["source"], r.get("offer"), r.get("red_flag"), where))
+                                  r["reason"], r["source"], r.get("offer"), r.get("red_flag"),
+                                  f"{source.display}, rule {i + 1}"))
             for i, fid in enumerate(data["raised_by"]):
                 uses.append(("finding", fid, at(source, ("raised_by", i))))
             ask = None
@@ -269,9 +303,9 @@ def load(root: Path = KNOWLEDGE) -> Knowledge:
                                            tuple(r.get("applies_to", ()))))
 
     known = {"finding": findings, "population": populations, "complaint": complaints}
-    for kind, name, where in uses:
+    for kind, name, place in uses:
         if name not in known[kind]:
-            problems.append(f"{where}: no {kind} '{name}' is defined")
+            problems.append(f"{where(place)}: no {kind} '{name}' is defined")
     if problems:
         raise KnowledgeError(problems)
     raised: dict[str, list[str]] = {}

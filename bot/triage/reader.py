@@ -1,7 +1,7 @@
 """The findings reader: a resident's words → findings in context, and who they are about.
 
-- Findings are the knowledge base's lay phrasings (bot/triage/knowledge/findings/*.yml) matched by
-  a spaCy Matcher on a blank English pipeline. Misspelt words of 4 letters or more are first
+- Findings are the knowledge base's lay phrasings (bot/triage/knowledge/findings/*.yml) found by a
+  word-sequence table (bot/triage/phrases.py) on a blank English spaCy pipeline's tokens. Misspelt words of 4 letters or more are first
   corrected to the nearest lexicon word (rapidfuzz, a swap of two letters counting as one edit), unless they are real English words
   (pyspellchecker's word list), so that "checking" never becomes "choking".
 - Context comes from medspaCy's ConText, with this project's rules (knowledge/context.yml): a
@@ -15,6 +15,7 @@ Nothing here decides an urgency: that is bot/triage/engine.py's job, from the ta
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -22,11 +23,11 @@ import spacy
 from medspacy.context import ConText, ConTextRule
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
-from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spellchecker import SpellChecker
 
 from bot.triage.knowledge import Knowledge, knowledge
+from bot.triage.phrases import PhraseIndex
 
 TOKEN = re.compile(r"\d+(?:\.\d+)?|[a-z]+|[^\sa-z0-9]")
 SENTENCE_ENDS = {".", "!", "?", ";"}
@@ -100,21 +101,9 @@ class Reading:
 def normalise(text: str) -> list[str]:
     """Lower-case tokens, apostrophes dropped ("can't" → "cant"), line breaks as sentence ends."""
     text = re.sub(r"[’‘`']", "", text.lower()).replace("\n", " . ")
+    text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)  # "high-pitched" is "high pitched"
     text = re.sub(r"(\d)\s*(?:°|º)\s*([cf])\b", r"\1 \2", text)
     return TOKEN.findall(text)
-
-
-def phrase_pattern(phrase: str) -> list[dict]:
-    """The knowledge files' phrase notation → a spaCy Matcher pattern."""
-    pattern: list[dict] = []
-    for part in phrase.split():
-        if part == "...":
-            pattern += [{"IS_PUNCT": False, "OP": "?"}] * 3
-        elif "|" in part:
-            pattern.append({"LOWER": {"IN": part.split("|")}})
-        else:
-            pattern.append({"LOWER": part})
-    return pattern
 
 
 def phrase_words(phrase: str) -> set[str]:
@@ -127,30 +116,36 @@ class Reader:
     def __init__(self, kb: Knowledge):
         self.kb = kb
         self.nlp = spacy.blank("en")
-        self.matcher = Matcher(self.nlp.vocab)
+        self.phrases = PhraseIndex()
         vocabulary: set[str] = set()
         for finding in kb.findings.values():
-            self.matcher.add(finding.id, [phrase_pattern(p) for p in finding.says])
-            if finding.not_when:
-                self.matcher.add(f"NOT_WHEN {finding.id}", [phrase_pattern(p) for p in finding.not_when])
             for phrase in finding.says:
+                self.phrases.add(finding.id, phrase)
                 vocabulary |= phrase_words(phrase)
+            for phrase in finding.not_when:
+                self.phrases.add(f"NOT_WHEN {finding.id}", phrase)
         self.counts_when_over = {f.id for f in kb.findings.values() if f.counts_when_over}
+        self.lasting = {f.id for f in kb.findings.values() if f.lasting}
+        # A modifier word inside a finding ("rash doesnt fade", "better off without me") is part of
+        # the finding, not a modifier of it.
         self.context = ConText(self.nlp, rules=None, input_span_type="group", span_group_name=GROUP,
-                               span_attrs={c: {a: True} for c, a in ATTRIBUTES.items()})
-        figurative = []
+                               span_attrs={c: {a: True} for c, a in ATTRIBUTES.items()},
+                               prune_on_target_overlap=True)
         for rule in kb.context:
             for phrase in rule.phrases:
                 vocabulary |= phrase_words(phrase)
                 if rule.category == "FIGURATIVE":
-                    figurative.append(phrase_pattern(phrase))
-                else:
-                    self.context.add([ConTextRule(phrase, rule.category, pattern=phrase_pattern(phrase),
-                                                  direction=rule.direction, max_scope=rule.max_scope,
+                    self.phrases.add("FIGURATIVE", phrase)
+                else:  # token patterns: ConText's own tokenizing of a literal splits "dont" into "do nt"
+                    self.context.add([ConTextRule(phrase, rule.category, direction=rule.direction,
+                                                  pattern=[{"LOWER": w} for w in phrase.split()],
+                                                  max_scope=rule.max_scope,
                                                   allowed_types=set(rule.applies_to) or None)])
-        if figurative:
-            self.matcher.add("FIGURATIVE", figurative)
-        self.vocabulary = sorted(w for w in vocabulary if w.isalpha())
+        # Spelling candidates by first letter and length: a misspelling keeps its first letter.
+        self.vocabulary: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for word in vocabulary:
+            if word.isalpha():
+                self.vocabulary[(word[0], len(word))].append(word)
         self.english = SpellChecker().word_frequency.dictionary
 
     @lru_cache(maxsize=20_000)
@@ -160,7 +155,9 @@ class Reader:
             return word
         # Edits, with a swap of two letters as one ("brething", "unconsious", "temprature").
         limit = 1 if len(word) <= 6 else 2
-        close = process.extract(word, self.vocabulary, scorer=OSA.distance, score_cutoff=limit, limit=5)
+        candidates = [w for size in range(len(word) - limit, len(word) + limit + 1)
+                      for w in self.vocabulary.get((word[0], size), ())]
+        close = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=limit, limit=5)
         if not close:
             return word
         nearest = min(d for _, d, _ in close)
@@ -177,9 +174,11 @@ class Reader:
 
     def read(self, text: str) -> Reading:
         doc = self.doc(text)
+        words = [t.text for t in doc]
+        breaks = {i for i, w in enumerate(words) if not w.isalnum() and "." not in w[1:]}
         spans, excluded = [], []
-        for match_id, start, end in self.matcher(doc):
-            label = self.nlp.vocab.strings[match_id]
+        for match in self.phrases.find(words, breaks):
+            label, start, end = match.label, match.start, match.end
             if label == "FIGURATIVE":
                 excluded.append((None, start, end))
             elif label.startswith("NOT_WHEN "):
@@ -194,7 +193,8 @@ class Reader:
         subject = read_subject(doc)
         present, absent = set(), set()
         for m in mentions:
-            if m.status == "present" or (m.status == "resolved" and m.finding in self.counts_when_over):
+            if m.status == "present" or (m.status == "resolved" and m.finding in self.counts_when_over) \
+                    or (m.status == "historical" and m.finding in self.lasting):
                 present.add(m.finding)
         for m in mentions:
             if m.status == "absent" and m.finding not in present:
@@ -322,7 +322,7 @@ def _stated_age(words: list[str]) -> float | None:
         before2 = words[i - 2] if i > 1 else ""
         if after in UNIT_YEARS and after2 in ("old", "o", "olds") or after in ("yo", "yrs", "yr") and after2 != "ago":
             return amount * UNIT_YEARS.get(after, 1.0)
-        if after in UNIT_YEARS and before in ("my", "our", "a", "aged") and after2 not in ("ago", "pregnant"):
+        if after in UNIT_YEARS and before in ("my", "our", "aged") and after2 not in ("ago", "pregnant"):
             return amount * UNIT_YEARS[after]
         if before in ("aged", "age") or (before in ("im", "am", "is", "hes", "shes", "turned", "of")
                                          and after not in UNIT_HOURS and after not in ("c", "f", "degrees", "pm", "am",
