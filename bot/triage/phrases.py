@@ -28,7 +28,7 @@ class PhraseIndex:
     def __init__(self) -> None:
         self._stretches: dict[tuple[str, ...], list[tuple[int, int]]] = defaultdict(list)  # words → (phrase, part)
         self._phrases: list[tuple[str, int]] = []  # (label, number of parts)
-        self._longest = 1
+        self._lengths: dict[str, set[int]] = defaultdict(set)  # first word → lengths of stretches it starts
 
     def add(self, label: str, phrase: str) -> None:
         parts = [p.split() for p in phrase.replace(GAP, f" {GAP} ").split(GAP)]
@@ -44,16 +44,17 @@ class PhraseIndex:
                 raise ValueError(f"phrase {phrase!r} has {count} word sequences (at most {MAX_EXPANSIONS})")
             for sequence in itertools.product(*choices):
                 self._stretches[sequence].append((number, index))
-            self._longest = max(self._longest, len(words))
+                self._lengths[sequence[0]].add(len(sequence))
 
     def find(self, words: list[str], breaks: set[int]) -> list[Match]:
         """Every phrase found; `breaks` are the positions of punctuation a gap may not cross."""
         found: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)  # (phrase, part) → spans
         n = len(words)
-        for start in range(n):
-            for length in range(1, min(self._longest, n - start) + 1):
-                for key in self._stretches.get(tuple(words[start:start + length]), ()):
-                    found[key].append((start, start + length))
+        for start, first in enumerate(words):
+            for length in self._lengths.get(first, ()):
+                if start + length <= n:
+                    for key in self._stretches.get(tuple(words[start:start + length]), ()):
+                        found[key].append((start, start + length))
         matches = []
         for (number, index), spans in found.items():
             if index:
