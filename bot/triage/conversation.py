@@ -63,8 +63,10 @@ def facts_for(problem: str, answers: tuple[Answer, ...] = ()) -> Facts:
             absent |= options - present
         elif kind == NOT_SURE:
             unsure |= options - present - absent
-        elif kind == YES and not (said and said.present & options):
-            present |= options  # "yes" to a list of warning signs: treated as the most urgent of them
+        elif kind == YES and not (said and said.present):
+            # A bare "yes" to a list of warning signs counts as all of them; a "yes" that names what
+            # it is ("yes, she has a temperature") counts as what it names.
+            present |= options
     return replace(facts, present=frozenset(present), absent=frozenset(absent - present),
                    unsure=frozenset(unsure))
 

@@ -79,6 +79,11 @@ def _range(r: Range | None, lo: float | None, hi: float | None) -> bool | None:
     return False if outside else None
 
 
+def _order(d: Disposition) -> tuple[int, bool]:
+    """Most urgent first; between two emergencies, 999 before A&E."""
+    return RANK[d.urgency], d.service == "call_999"
+
+
 def _all(values: list[bool | None]) -> bool | None:
     if any(v is False for v in values):
         return False
@@ -139,7 +144,7 @@ class Engine:
             rule, possible = self.decide(complaint, facts)
             disposition = Disposition(rule.urgency, rule.service, rule.reason, rule.source, cid, rule.offer,
                                       rule.red_flag)
-            if best is None or RANK[disposition.urgency] > RANK[best.urgency]:
+            if best is None or _order(disposition) > _order(best):
                 best = disposition
             above = [r for r in possible if RANK[r.urgency] > RANK[rule.urgency]]
             if complaint.ask and above:

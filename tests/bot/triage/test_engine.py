@@ -59,3 +59,8 @@ def test_not_sure_is_never_below_urgent(engine, reader):
     facts = Facts.from_reading(reader.read("I have chest pain"))
     a = engine.assess(replace(facts, unsure=frozenset({"sweating", "breathless"})), questions_asked=1)
     assert outcome(a) == ("urgent", "nhs_111") and "not sure" in a.disposition.reason
+
+
+def test_between_two_emergencies_999_comes_before_a_and_e(engine, reader):
+    a = assess(engine, reader, "my 6 week old has a rash and a temp of 38.2 and her face has dropped on one side")
+    assert outcome(a) == ("emergency", "call_999")
