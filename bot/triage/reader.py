@@ -29,7 +29,7 @@ from spellchecker import SpellChecker
 from bot.triage.knowledge import Knowledge, knowledge
 from bot.triage.phrases import PhraseIndex
 
-TOKEN = re.compile(r"\d+(?:\.\d+)?|[a-z]+|[^\sa-z0-9]")
+TOKEN = re.compile(r"\d+(?:st|nd|rd|th)\b|\d+(?:\.\d+)?|[a-z]+|[^\sa-z0-9]")  # "3rd" stays one word
 SENTENCE_ENDS = {".", "!", "?", ";"}
 MIN_SPELLING_LENGTH = 4
 GROUP = "findings"
@@ -131,6 +131,9 @@ class Reader:
         self.context = ConText(self.nlp, rules=None, input_span_type="group", span_group_name=GROUP,
                                span_attrs={c: {a: True} for c, a in ATTRIBUTES.items()},
                                prune_on_target_overlap=True)
+        # A gap ('...') in a finding never spans a negation ("light isnt bothering him" is not
+        # "light ... bothering"): negation words a finding needs are written in its phrase.
+        self.negations = {p for r in kb.context if r.category == "NEGATED" for p in r.phrases if " " not in p}
         for rule in kb.context:
             for phrase in rule.phrases:
                 vocabulary |= phrase_words(phrase)
@@ -175,7 +178,7 @@ class Reader:
     def read(self, text: str) -> Reading:
         doc = self.doc(text)
         words = [t.text for t in doc]
-        breaks = {i for i, w in enumerate(words) if not w.isalnum() and "." not in w[1:]}
+        breaks = {i for i, w in enumerate(words) if (not w.isalnum() and "." not in w[1:]) or w in self.negations}
         spans, excluded = [], []
         for match in self.phrases.find(words, breaks):
             label, start, end = match.label, match.start, match.end

@@ -70,3 +70,14 @@ def test_pregnancy_weeks_and_duration(reader):
     reading = reader.read("I'm 34 weeks pregnant and had a rash for 3 days")
     assert reading.subject.pregnancy_weeks == 34 and reading.subject.sex == "female"
     assert "pregnant" in reading.present and reading.duration_hours == 72
+
+
+def test_a_gap_in_a_phrase_never_spans_a_negation(reader):
+    assert "chest_pain" in reader.read("my chest is really tight").present
+    assert "chest_pain" not in reader.read("my chest isnt tight").present
+
+
+@pytest.mark.parametrize("text", ["he cant breathe at all", "she cant breathe normally",
+                                  "cant breathe, none of the inhalers work"])
+def test_words_after_a_sign_that_make_it_worse_do_not_deny_it(reader, text):
+    assert "breathless" in reader.read(text).present
