@@ -209,7 +209,7 @@ class Reader:
 
 
 def _longest_per_label(spans: list[Span]) -> list[Span]:
-    """For each finding, the longest of overlapping matches (the Matcher gives every optional gap)."""
+    """For each finding, the longest of overlapping matches (a gap can be filled more than one way)."""
     by_label: dict[str, list[Span]] = {}
     for span in spans:
         by_label.setdefault(span.label_, []).append(span)
