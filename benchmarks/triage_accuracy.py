@@ -131,24 +131,28 @@ def gate_failures(per_half: dict) -> list[str]:
     return failures
 
 
-def public_sets() -> list[str]:
-    """The older public sets, written with the rules (kept while they are replaced)."""
+def public_sets(triage: Callable[[str, str], Answer]) -> list[str]:
+    """The older public sets (written with the old rules): red flags on the first message, with no
+    question, and the others after any question answered "none of these"."""
     def load(name: str) -> list[dict]:
         return yaml.safe_load((DATA / name).read_text())
 
+    def first(text: str) -> Answer:
+        return triage(text, "")  # no answer: a question stays unanswered
+
     rows = []
     red = load("red_flags.yml")
-    caught = sum(find(i["text"]).emergency for i in red)
-    rows.append(f"| red flags → emergency | {caught}/{len(red)} | {caught / len(red):.1%} |")
+    caught = sum(first(i["text"]).urgency == "emergency" and first(i["text"]).questions == 0 for i in red)
+    rows.append(f"| red flags → emergency on the first message | {caught}/{len(red)} | {caught / len(red):.1%} |")
     calm = load("not_emergencies.yml")
-    kept = len(calm) - sum(find(i["text"]).emergency for i in calm)
+    kept = sum(triage(i["text"], "none of those").urgency != "emergency" for i in calm)
     rows.append(f"| not emergencies kept off 999 | {kept}/{len(calm)} | {kept / len(calm):.1%} |")
     for name in ("pharmacy_first_and_self_care.yml", "urgent.yml", "routine.yml"):
         items = load(name)
         right = 0
         for i in items:
-            o = decide(find(i["text"]))
-            right += bool(o) and (o.urgency, o.service) == (i["expect_urgency"], i["expect_service"])
+            a = triage(i["text"], "none of those")
+            right += (a.urgency, a.service) == (i["expect_urgency"], i["expect_service"])
         rows.append(f"| {name.removesuffix('.yml')}: urgency and service | {right}/{len(items)} | {right / len(items):.1%} |")
     return rows
 
@@ -193,8 +197,8 @@ def main() -> None:
         lines.append(f"| {complaint} | " + " | ".join(
             cell(halves[h][m]) if h in halves else "—"
             for h in HALVES for m in ("emergency sensitivity", "urgency accuracy")) + " |")
-    lines += ["", "### The older public sets (written with the rules)", "",
-              "| set | right | share |", "|---|---|---|", *public_sets()]
+    lines += ["", "### The older public sets (written with the old rules), same engine", "",
+              "| set | right | share |", "|---|---|---|", *public_sets(triage)]
     print("\n".join(lines) if args.no_write else write_section("triage-accuracy", lines))
     failures = gate_failures(per_half)
     if args.gate and failures:

@@ -155,9 +155,7 @@ class Engine:
                     labels = tuple(self.kb.findings[o].label for o in options)
                     candidates.append((urgency, Ask(cid, complaint.ask.text, options, labels)))
         best = self.modified(best, facts, raised)
-        unsure_above = best.urgency != "emergency" and any(
-            u > RANK[best.urgency] for u, _ in candidates) if facts.unsure else False
-        if facts.unsure and RANK[best.urgency] < RANK["urgent"] and (unsure_above or self._unsure_matters(facts, raised)):
+        if RANK[best.urgency] < RANK["urgent"] and self._unsure_matters(facts, raised):
             best = Disposition("urgent", "nhs_111", NOT_SURE_REASON, best.source, best.complaint)
         if best.urgency != "emergency" and questions_asked < MAX_QUESTIONS:
             worth_asking = [(u, a) for u, a in candidates if u > RANK[best.urgency]]
@@ -166,7 +164,10 @@ class Engine:
         return Assessment(best, None, tuple(raised))
 
     def _unsure_matters(self, facts: Facts, raised: list[str]) -> bool:
-        """A sign the resident was not sure of belongs to a rule above urgent in a raised complaint."""
+        """A sign the resident was not sure of belongs to an urgent or emergency rule of a raised
+        complaint: it cannot be excluded, so the answer is never below urgent."""
+        if not facts.unsure:
+            return False
         for cid in raised:
             for rule in self.kb.complaints[cid].rules:
                 if rule.when and RANK[rule.urgency] >= RANK["urgent"] and set(rule.when.findings) & facts.unsure:
